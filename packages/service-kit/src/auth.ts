@@ -1,0 +1,172 @@
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { AppError, forbidden, serviceUnavailable, unauthorized } from './errors.js';
+
+export const ACCESS_TOKEN_ISSUER = 'codeyard-users';
+export const TOKEN_AUDIENCE = 'codeyard';
+export const ACCESS_TOKEN_ALGORITHM = 'EdDSA';
+const SERVICE_TOKEN_ISSUER = 'codeyard-service';
+
+export interface UserActor {
+  kind: 'user';
+  id: number;
+  username: string;
+  admin: boolean;
+  /** Token version at issue time; users bumps it to revoke every outstanding token. */
+  tokenVersion: number;
+  /** The login (session) the token belongs to, when users issued it for one. */
+  sessionId?: string;
+}
+
+export interface ServiceActor {
+  kind: 'service';
+  name: string;
+}
+
+export type Actor = UserActor | ServiceActor;
+
+/** Claims users puts in an access token beyond the registered ones. */
+export interface AccessTokenClaims extends JWTPayload {
+  username: string;
+  admin: boolean;
+  tv: number;
+  sid?: string;
+}
+
+export interface TokenVerifierOptions {
+  /** Key source for access tokens: a JWKS URL (other services) or a local key getter (users). */
+  accessTokenKeys: JWTVerifyGetKey;
+  /** Secret for service credentials; without it no service credential is accepted. */
+  serviceSecret?: string | undefined;
+}
+
+export type TokenVerifier = (authorization: string | undefined) => Promise<Actor | null>;
+
+/** Caches the users service's public keys; refetches on an unknown `kid` (key rotation). */
+export function remoteJwks(usersUrl: string): JWTVerifyGetKey {
+  return createRemoteJWKSet(new URL('/.well-known/jwks.json', usersUrl), {
+    cacheMaxAge: 10 * 60_000,
+    cooldownDuration: 30_000,
+    timeoutDuration: 3_000,
+  });
+}
+
+/**
+ * Verifies `Authorization: Bearer …`: an access token (EdDSA, from users' JWKS) or a service
+ * credential (HS256 with the shared service secret). Algorithms are pinned per kind, so `alg:
+ * none`, an HMAC token posing as an access token, or a foreign key are all rejected.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const serviceKey = options.serviceSecret ? new TextEncoder().encode(options.serviceSecret) : undefined;
+  return async (authorization) => {
+    if (authorization === undefined || authorization === '') return null;
+    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization);
+    if (!match?.[1]) throw unauthorized('Authorization header must be "Bearer <token>"');
+    const token = match[1];
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw unauthorized('Malformed access token');
+    }
+    try {
+      if (alg === 'HS256' && serviceKey) {
+        const { payload } = await jwtVerify(token, serviceKey, {
+          algorithms: ['HS256'],
+          issuer: SERVICE_TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+        });
+        const name = typeof payload.sub === 'string' ? payload.sub.replace(/^service:/, '') : '';
+        if (!name) throw unauthorized('Malformed service credential');
+        return { kind: 'service', name };
+      }
+      const { payload } = await jwtVerify<AccessTokenClaims>(token, options.accessTokenKeys, {
+        algorithms: [ACCESS_TOKEN_ALGORITHM],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+      });
+      const id = Number(payload.sub);
+      if (!Number.isSafeInteger(id) || id < 1 || typeof payload.username !== 'string') {
+        throw unauthorized('Malformed access token');
+      }
+      return {
+        kind: 'user',
+        id,
+        username: payload.username,
+        admin: payload.admin === true,
+        tokenVersion: typeof payload.tv === 'number' ? payload.tv : 0,
+        ...(typeof payload.sid === 'string' && { sessionId: payload.sid }),
+      };
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      if (error instanceof joseErrors.JWTExpired) throw unauthorized('Access token has expired');
+      if (error instanceof joseErrors.JWKSTimeout || isNetworkError(error)) {
+        throw serviceUnavailable('Cannot verify the token right now: the users service is unreachable');
+      }
+      throw unauthorized('Invalid access token');
+    }
+  };
+}
+
+function isNetworkError(error: unknown): boolean {
+  return error instanceof TypeError && /fetch failed/i.test(error.message);
+}
+
+/** Signs a short-lived service credential for calls between services. */
+export function createServiceCredential(serviceName: string, secret: string) {
+  const key = new TextEncoder().encode(secret);
+  let cached: { token: string; expiresAt: number } | undefined;
+  return async (): Promise<string> => {
+    const now = Date.now();
+    if (cached && cached.expiresAt - now > 30_000) return cached.token;
+    const expiresAt = now + 120_000;
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(SERVICE_TOKEN_ISSUER)
+      .setAudience(TOKEN_AUDIENCE)
+      .setSubject(`service:${serviceName}`)
+      .setIssuedAt(Math.floor(now / 1000))
+      .setExpirationTime(Math.floor(expiresAt / 1000))
+      .sign(key);
+    cached = { token, expiresAt };
+    return token;
+  };
+}
+
+// Access checks: one readable line at the top of a domain function.
+
+export function requireUser(actor: Actor | null): UserActor {
+  if (!actor) throw unauthorized();
+  if (actor.kind !== 'user') throw forbidden('This action needs a user account');
+  return actor;
+}
+
+export function requireAdmin(actor: Actor | null): UserActor {
+  const user = requireUser(actor);
+  if (!user.admin) throw forbidden('Only administrators can do this');
+  return user;
+}
+
+export function requireServiceOrAdmin(actor: Actor | null): Actor {
+  if (!actor) throw unauthorized();
+  if (actor.kind === 'service') return actor;
+  if (!actor.admin) throw forbidden('Only administrators or internal services can do this');
+  return actor;
+}
+
+export function requireSelfOrAdmin(actor: Actor | null, userId: number): UserActor {
+  const user = requireUser(actor);
+  if (!user.admin && user.id !== userId) throw forbidden('You can only do this to your own account');
+  return user;
+}
+
+export function isAdmin(actor: Actor | null): boolean {
+  return actor?.kind === 'user' && actor.admin;
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** Env keys every service shares. Each service adds its own with `extendConfig`. */
+export const commonConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** postgres://… for PostgreSQL; a file path (or sqlite:path) for SQLite; default ./data/<service>.db */
+  DATABASE_URL: z.string().min(1).optional(),
+  /** PostgreSQL schema for this service's tables (lets several services share one database). */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .optional(),
+  /** Where the users service publishes its JWKS (access-token public keys). */
+  USERS_URL: z.url().default('http://127.0.0.1:8081'),
+  /** Shared secret that signs service-to-service credentials; at least 32 characters. */
+  SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+});
+
+export type CommonConfig = z.infer<typeof commonConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and validates the environment once. A wrong value throws a ConfigError naming the
+ * variable; `server.ts` prints it and exits, so a misconfigured process never starts serving.
+ */
+export function loadConfig<S extends z.ZodObject>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+/** A service's config schema: the common keys plus its own (PORT with its default, …). */
+export function extendConfig<T extends z.ZodRawShape>(shape: T) {
+  return commonConfigSchema.extend(shape);
+}
+
+export const portSchema = (defaultPort: number) => z.coerce.number().int().min(0).max(65535).default(defaultPort);

@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import FindMyWay from 'find-my-way';
+import type { JWTVerifyGetKey } from 'jose';
+import type { Kysely, Migration } from 'kysely';
+import secureJson from 'secure-json-parse';
+import { z } from 'zod';
+import { type Actor, createTokenVerifier, remoteJwks, type UserActor } from './auth.js';
+import type { CommonConfig } from './config.js';
+import { type Database, defaultDatabaseUrl, openDatabase } from './db.js';
+import { AppError, type ErrorBody, errorBody } from './errors.js';
+import { registerMetrics } from './metrics.js';
+
+export type ServiceApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling, from a verified Bearer token; null when no token was sent. */
+    actor: Actor | null;
+  }
+}
+
+export const errorBodySchema = z
+  .object({
+    statusCode: z.number().int(),
+    error: z.string(),
+    message: z.string(),
+    errors: z.record(z.string(), z.string()).optional(),
+  })
+  .meta({ id: 'Error' });
+
+export interface ServiceOptions {
+  /** Short name: "users", "posts", … (log field, metrics label, default database file). */
+  name: string;
+  description: string;
+  version?: string;
+  config: CommonConfig;
+  /** The service's numbered migrations; omit for a service without a database (eval, gateway). */
+  migrations?: Record<string, Migration>;
+  /** Where access-token keys come from; default: the users service's JWKS (USERS_URL). */
+  accessTokenKeys?: JWTVerifyGetKey;
+  /** Extra check after a user token verifies (users: account still active, token not revoked). */
+  afterAuthenticate?: (actor: UserActor) => Promise<void>;
+  /** Named dependency checks for /ready, besides the database. */
+  readinessChecks?: Record<string, () => Promise<void>>;
+  /** Prometheus process metrics (off in tests, where many apps share one process). */
+  processMetrics?: boolean;
+}
+
+export interface Service<DB> {
+  app: ServiceApp;
+  /** Present when `migrations` were given. */
+  database: Database<DB> | undefined;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * Builds a Fastify service with everything Codeyard's services share: validated JSON in and out,
+ * the contract's error shape (never HTML), request ids, auth, health/ready/ping, metrics,
+ * OpenAPI, and the database with migrations applied. The caller adds its routes and listens.
+ */
+export async function buildService<DB>(options: ServiceOptions): Promise<Service<DB>> {
+  const { config } = options;
+  const database = options.migrations
+    ? await openDatabase<DB>({
+        url: config.DATABASE_URL ?? defaultDatabaseUrl(config.DATA_DIR, options.name),
+        schema: config.DATABASE_SCHEMA,
+        migrations: options.migrations,
+      })
+    : undefined;
+
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      base: { service: options.name },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    requestIdLogLabel: 'request_id',
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installJsonBodyParser(app);
+  installErrorHandling(app);
+
+  if (database) {
+    app.addHook('onClose', async () => {
+      await database.close();
+    });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `Codeyard ${options.name} service`, description: options.description, version: options.version ?? '0.1.0' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const verifyToken = createTokenVerifier({
+    accessTokenKeys: options.accessTokenKeys ?? remoteJwks(config.USERS_URL),
+    serviceSecret: config.SERVICE_SECRET,
+  });
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const actor = await verifyToken(request.headers.authorization);
+    if (actor?.kind === 'user' && options.afterAuthenticate) await options.afterAuthenticate(actor);
+    request.actor = actor;
+  });
+
+  registerMetrics(app, options.name, { processMetrics: options.processMetrics ?? false });
+  registerProbes(app, options, database);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return { app, database };
+}
+
+function registerProbes(app: ServiceApp, options: ServiceOptions, database: Database<any> | undefined) {
+  const tags = ['health'];
+  app.get(
+    '/ping',
+    { schema: { tags, summary: 'Liveness ping', response: { 200: z.object({ status: z.literal('success'), message: z.literal('pong!') }) } } },
+    async () => ({ status: 'success' as const, message: 'pong!' as const }),
+  );
+  app.get(
+    '/health',
+    { schema: { tags, summary: 'Liveness: the process is up', response: { 200: z.object({ status: z.literal('ok'), service: z.string(), uptime_s: z.number() }) } } },
+    async () => ({ status: 'ok' as const, service: options.name, uptime_s: Math.round(process.uptime()) }),
+  );
+  const checks: Record<string, () => Promise<void>> = { ...options.readinessChecks };
+  if (database) checks.database = () => database.ping();
+  const readySchema = z.object({ status: z.enum(['ready', 'unavailable']), checks: z.record(z.string(), z.string()) });
+  app.get(
+    '/ready',
+    { schema: { tags, summary: 'Readiness: database and dependencies answer', response: { 200: readySchema, 503: readySchema } } },
+    async (_request, reply) => {
+      const results: Record<string, string> = {};
+      let ok = true;
+      for (const [name, check] of Object.entries(checks)) {
+        try {
+          await check();
+          results[name] = 'ok';
+        } catch (error) {
+          ok = false;
+          results[name] = error instanceof Error ? error.message.slice(0, 200) : 'failed';
+        }
+      }
+      if (!ok) reply.code(503).header('retry-after', '5');
+      return { status: ok ? ('ready' as const) : ('unavailable' as const), checks: results };
+    },
+  );
+}
+
+/** JSON is the only body we accept; an empty body is "no body" rather than an error. */
+function installJsonBodyParser(app: ServiceApp) {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/i, { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      done(new AppError(400, 'Request body is not valid JSON'), undefined);
+    }
+  });
+}
+
+function installErrorHandling(app: ServiceApp) {
+  // A shadow router of every registered route lets an unknown method on a known path be a 405.
+  const known = FindMyWay();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      try {
+        known.on(method as 'GET', route.url, () => undefined);
+      } catch {
+        // the same path registered twice with different constraints: already known
+      }
+    }
+    route.schema ??= {};
+    const response = (route.schema.response ?? {}) as Record<string, unknown>;
+    if (!route.schema.hide && !('4XX' in response)) response['4XX'] = errorBodySchema;
+    route.schema.response = response;
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = METHODS.filter((method) => method !== request.method && known.find(method, path));
+    if (allowed.length > 0 && request.method !== 'OPTIONS') {
+      const allow = allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed;
+      return sendError(reply, 405, errorBody(405, `Method ${request.method} is not allowed on ${path}`), {
+        allow: allow.join(', '),
+      });
+    }
+    return sendError(reply, 404, errorBody(404, `Route ${request.method} ${path} does not exist`));
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+    const { statusCode, body, headers } = toErrorResponse(error);
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ statusCode, message: body.message }, 'request rejected');
+    return sendError(reply, statusCode, body, headers);
+  });
+}
+
+export function sendError(reply: FastifyReply, statusCode: number, body: ErrorBody, headers: Record<string, string> = {}) {
+  return reply
+    .code(statusCode)
+    .headers(headers)
+    .type('application/json; charset=utf-8')
+    .serializer((payload: unknown) => JSON.stringify(payload))
+    .send(body);
+}
+
+function fieldName(instancePath: string | undefined, context: string | undefined): string {
+  const path = (instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+  return path || context || 'body';
+}
+
+function toErrorResponse(error: FastifyError | AppError | Error): {
+  statusCode: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+} {
+  if (error instanceof AppError) {
+    return { statusCode: error.statusCode, body: errorBody(error.statusCode, error.message, error.errors), headers: error.headers };
+  }
+  const fastifyError = error as FastifyError;
+  if (hasZodFastifySchemaValidationErrors(fastifyError) || Array.isArray(fastifyError.validation)) {
+    const errors: Record<string, string> = {};
+    for (const issue of fastifyError.validation ?? []) {
+      const field = fieldName(issue.instancePath, fastifyError.validationContext);
+      errors[field] ??= issue.message ?? 'is invalid';
+    }
+    const where = fastifyError.validationContext === 'querystring' ? 'query' : (fastifyError.validationContext ?? 'request');
+    return { statusCode: 400, body: errorBody(400, `Invalid ${where}`, errors), headers: {} };
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { statusCode: 413, body: errorBody(413, 'Request body is too large'), headers: {} };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return {
+        statusCode: 415,
+        body: errorBody(415, 'Request body must be JSON (Content-Type: application/json)'),
+        headers: {},
+      };
+  }
+  const status = fastifyError.statusCode;
+  // Fastify's own 4xx errors (bad content length, malformed URL, …) carry safe messages.
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { statusCode: status, body: errorBody(status, fastifyError.message), headers: {} };
+  }
+  return {
+    statusCode: 500,
+    body: errorBody(500, 'Something went wrong on our side; the request id in x-request-id helps us find it'),
+    headers: {},
+  };
+}
+
+/** The actor of a request, typed for domain calls. */
+export const actorOf = (request: FastifyRequest): Actor | null => request.actor;
+
+/** Sets `Location` (under the public /api/v1 prefix) and 201 for a created object. */
+export function created(reply: FastifyReply, location: string) {
+  reply.code(201).header('location', `/api/v1${location}`);
+}
+
+export type { Kysely };

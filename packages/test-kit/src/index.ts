@@ -1,0 +1,3 @@
+export * from './databases.js';
+export * from './env.js';
+export * from './tokens.js';

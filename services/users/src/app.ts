@@ -1,0 +1,65 @@
+import { buildService, type ServiceApp } from '@codeyard/service-kit';
+import { z } from 'zod';
+import type { UsersConfig } from './config.js';
+import { createKarmaEventsRepo } from './db/karma-events-repo.js';
+import { migrations } from './db/migrations/index.js';
+import type { UsersDatabase } from './db/schema.js';
+import { createSessionsRepo } from './db/sessions-repo.js';
+import { createUsersRepo } from './db/users-repo.js';
+import { type Accounts, createAccounts } from './domain/accounts.js';
+import { createKarma } from './domain/karma.js';
+import { createPasswordHasher } from './domain/passwords.js';
+import { loadSigningKeys } from './domain/signing-keys.js';
+import { createTokenService } from './domain/tokens.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerUserRoutes } from './routes/users.js';
+
+export interface UsersApp {
+  app: ServiceApp;
+  accounts: Accounts;
+}
+
+export async function buildApp(config: UsersConfig): Promise<UsersApp> {
+  const keys = await loadSigningKeys(config);
+  let accounts: Accounts | undefined;
+  const { app, database } = await buildService<UsersDatabase>({
+    name: 'users',
+    description: 'Accounts, authentication (JWT access tokens, rotating refresh tokens) and karma.',
+    config,
+    migrations,
+    accessTokenKeys: keys.verificationKeys,
+    afterAuthenticate: async (actor) => accounts?.assertTokenStillValid(actor),
+    processMetrics: config.NODE_ENV !== 'test',
+  });
+  if (!database) throw new Error('users needs a database');
+  const db = database.db;
+  const users = createUsersRepo(db);
+  const sessions = createSessionsRepo(db);
+  const passwords = await createPasswordHasher(config);
+  const tokens = createTokenService({ db, config, keys, users, sessions });
+  accounts = createAccounts({ users, sessions, passwords, tokens });
+  const karma = createKarma({ db, users, karmaEvents: createKarmaEventsRepo(db) });
+
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Public keys that verify access tokens',
+        response: { 200: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }) },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return { keys: [keys.publicJwk] };
+    },
+  );
+  registerAuthRoutes(app, accounts);
+  registerUserRoutes(app, accounts, karma);
+
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    const admin = await accounts.ensureAdmin({ username: config.ADMIN_USERNAME, email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD });
+    if (admin) app.log.info({ userId: admin.id }, 'bootstrap admin created');
+  }
+  return { app, accounts };
+}

@@ -1,0 +1,24 @@
+import { extendConfig, portSchema } from '@codeyard/service-kit';
+import { z } from 'zod';
+
+const optionalNonEmpty = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+export const usersConfigSchema = extendConfig({
+  PORT: portSchema(8081),
+  /** Ed25519 private key as a JWK (JSON) or PKCS#8 PEM. Generated into DATA_DIR when unset (not in production). */
+  JWT_PRIVATE_KEY: optionalNonEmpty,
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
+  /** argon2id cost; the defaults follow OWASP's recommendation (19 MiB, 2 passes). */
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).max(1_048_576).default(19_456),
+  ARGON2_TIME_COST: z.coerce.number().int().min(1).max(10).default(2),
+  /** Bootstrap admin created at start when both are set and the email is not registered yet. */
+  ADMIN_EMAIL: optionalNonEmpty,
+  ADMIN_PASSWORD: optionalNonEmpty,
+  ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_-]{3,32}$/).default('admin'),
+});
+
+export type UsersConfig = z.infer<typeof usersConfigSchema>;

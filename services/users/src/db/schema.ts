@@ -1,0 +1,45 @@
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string;
+  password_hash: string;
+  karma: Generated<number>;
+  /** 0/1 on both databases */
+  active: Generated<number>;
+  admin: Generated<number>;
+  token_version: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<number>;
+  session_id: string;
+  token_hash: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface KarmaEventsTable {
+  idempotency_key: string;
+  user_id: number;
+  delta: number;
+  created_at: string;
+}
+
+export interface UsersDatabase {
+  users: UsersTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  karma_events: KarmaEventsTable;
+}

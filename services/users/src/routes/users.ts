@@ -1,0 +1,126 @@
+import { idParams, messageResponse, users as contract } from '@codeyard/contracts';
+import { created, decodeCursor, idCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
+import { z } from 'zod';
+import { type Accounts, presentUser } from '../domain/accounts.js';
+import type { createKarma } from '../domain/karma.js';
+
+export function registerUserRoutes(app: ServiceApp, accounts: Accounts, karma: ReturnType<typeof createKarma>) {
+  const tags = ['users'];
+  const security = [{ bearerAuth: [] }];
+
+  app.get(
+    '/users',
+    {
+      schema: {
+        tags,
+        summary: 'List users, newest first',
+        querystring: z.object({ username: z.string().max(32).optional(), limit: limitSchema, before: z.string().max(200).optional() }),
+        response: { 200: z.array(contract.user) },
+      },
+    },
+    async (request, reply) => {
+      const { username, limit, before } = request.query;
+      const beforeId = before === undefined ? undefined : decodeCursor(before, idCursor).id;
+      const rows = await accounts.list({ username, beforeId, limit: limit + 1 });
+      const page = pageOf(rows, limit, (last) => ({ id: last.id }));
+      setNextLink(request, reply, page.next);
+      return page.items.map((user) => presentUser(user, request.actor));
+    },
+  );
+
+  app.get(
+    '/users/:id',
+    { schema: { tags, summary: 'One user', params: idParams, response: { 200: contract.user } } },
+    async (request) => presentUser(await accounts.requireUserRecord(request.params.id), request.actor),
+  );
+
+  app.post(
+    '/users',
+    {
+      schema: { tags, summary: 'Create a user (admin)', security, body: contract.createUserBody, response: { 201: contract.user } },
+    },
+    async (request, reply) => {
+      const user = await accounts.createUser(request.actor, request.body);
+      created(reply, `/users/${user.id}`);
+      return presentUser(user, request.actor);
+    },
+  );
+
+  app.put(
+    '/users/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Replace username and email (self or admin)',
+        security,
+        params: idParams,
+        body: contract.replaceUserBody,
+        response: { 200: contract.user },
+      },
+    },
+    async (request) => presentUser(await accounts.replace(request.actor, request.params.id, request.body), request.actor),
+  );
+
+  app.patch(
+    '/users/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change username, email or password (self or admin)',
+        description: 'A password change needs `current_password` unless an admin changes another user\'s password.',
+        security,
+        params: idParams,
+        body: contract.patchUserBody,
+        response: { 200: contract.user },
+      },
+    },
+    async (request) => presentUser(await accounts.patch(request.actor, request.params.id, request.body), request.actor),
+  );
+
+  app.delete(
+    '/users/:id',
+    { schema: { tags, summary: 'Delete a user (admin)', security, params: idParams, response: { 200: messageResponse } } },
+    async (request) => {
+      await accounts.remove(request.actor, request.params.id);
+      return { message: `User ${request.params.id} deleted` };
+    },
+  );
+
+  app.post(
+    '/users/:id/deactivate',
+    {
+      schema: {
+        tags,
+        summary: 'Deactivate an account (self or admin); its tokens stop working',
+        security,
+        params: idParams,
+        response: { 200: contract.user },
+      },
+    },
+    async (request) => presentUser(await accounts.deactivate(request.actor, request.params.id), request.actor),
+  );
+
+  app.post(
+    '/users/:id/activate',
+    { schema: { tags, summary: 'Re-activate an account (admin)', security, params: idParams, response: { 200: contract.user } } },
+    async (request) => presentUser(await accounts.activate(request.actor, request.params.id), request.actor),
+  );
+
+  app.post(
+    '/users/:id/karma',
+    {
+      schema: {
+        tags,
+        summary: 'Change karma by delta (internal services or admin)',
+        description: 'With `Idempotency-Key` the change is applied once, however often it is sent.',
+        security,
+        params: idParams,
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+        body: contract.karmaBody,
+        response: { 200: contract.karmaResponse },
+      },
+    },
+    async (request) =>
+      karma.changeKarma(request.actor, request.params.id, request.body.delta, request.headers['idempotency-key']),
+  );
+}
