@@ -67,7 +67,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
   try {
-    await migrateToLatest(db, options.migrations);
+    await migrateToLatest(db, options.migrations, kind === 'postgres' ? (options.schema ?? 'public') : undefined);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -92,8 +92,16 @@ async function ensureSchema(url: string, schema: string): Promise<void> {
   }
 }
 
-export async function migrateToLatest(db: Kysely<any>, migrations: Record<string, Migration>) {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+/**
+ * `schema` (Postgres) pins Kysely's bookkeeping tables to the service's own schema; without it the
+ * migrator would see another service's tables in the same database and skip creating its own.
+ */
+export async function migrateToLatest(db: Kysely<any>, migrations: Record<string, Migration>, schema?: string) {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema !== undefined && { migrationTableSchema: schema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
@@ -102,8 +110,12 @@ export async function migrateToLatest(db: Kysely<any>, migrations: Record<string
 }
 
 /** Runs every migration down (used by the up→down→up migration tests). */
-export async function migrateAllDown(db: Kysely<any>, migrations: Record<string, Migration>) {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+export async function migrateAllDown(db: Kysely<any>, migrations: Record<string, Migration>, schema?: string) {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema !== undefined && { migrationTableSchema: schema }),
+  });
   for (;;) {
     const { error, results } = await migrator.migrateDown();
     if (error) throw error;

@@ -1,21 +1,36 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError } from './config.js';
+import type { z } from 'zod';
+import { type CommonConfig, ConfigError, loadConfig } from './config.js';
 import type { ServiceApp } from './service.js';
 
+type ListenConfig = CommonConfig & { PORT: number };
+
 /**
- * The whole of a service's `server.ts`: build, listen, and close gracefully on SIGTERM/SIGINT
- * (in-flight requests finish, the database closes). A bad config exits with the variable named.
+ * Every service's `server.ts` is one call to this: read and validate the config (a bad value
+ * exits naming the variable), build the app, listen, and close gracefully on SIGTERM/SIGINT
+ * (in-flight requests finish, the database closes).
  */
-export async function runServer(start: () => Promise<{ app: ServiceApp; port: number; host: string }>) {
-  let app: ServiceApp;
-  let port: number;
-  let host: string;
+export async function runServer<S extends z.ZodObject>(
+  configSchema: S,
+  buildApp: (config: z.infer<S>) => Promise<{ app: ServiceApp }>,
+): Promise<ServiceApp> {
+  let config: z.infer<S>;
   try {
-    ({ app, port, host } = await start());
+    config = loadConfig(configSchema);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
       process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  let app: ServiceApp;
+  try {
+    ({ app } = await buildApp(config));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
     }
     throw error;
   }
@@ -24,6 +39,7 @@ export async function runServer(start: () => Promise<{ app: ServiceApp; port: nu
     else app.log.info({ signal }, 'shutting down');
     await app.close();
   });
-  await app.listen({ port, host });
+  const { PORT, HOST } = config as ListenConfig;
+  await app.listen({ port: PORT, host: HOST });
   return app;
 }

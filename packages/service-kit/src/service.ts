@@ -93,27 +93,8 @@ export async function buildService<DB>(options: ServiceOptions): Promise<Service
       })
     : undefined;
 
-  const app = Fastify({
-    logger: {
-      level: config.LOG_LEVEL,
-      base: { service: options.name },
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    },
-    genReqId: (request) => {
-      const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
-    requestIdLogLabel: 'request_id',
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
-    forceCloseConnections: 'idle',
-    routerOptions: { maxParamLength: 200 },
-  }).withTypeProvider<ZodTypeProvider>();
-
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  const app = createFastify({ name: options.name, config });
   installJsonBodyParser(app);
-  installErrorHandling(app);
 
   if (database) {
     app.addHook('onClose', async () => {
@@ -146,6 +127,34 @@ export async function buildService<DB>(options: ServiceOptions): Promise<Service
   registerProbes(app, options, database);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return { app, database };
+}
+
+/**
+ * The Fastify instance every Codeyard process starts from (services and the gateway): JSON logs
+ * with the request id, validated bodies via zod, and the contract's JSON errors, 404 and 405.
+ */
+export function createFastify(options: { name: string; config: CommonConfig; bodyLimit?: number }): ServiceApp {
+  const { config } = options;
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      base: { service: options.name },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    requestIdLogLabel: 'request_id',
+    bodyLimit: options.bodyLimit ?? config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  return app;
 }
 
 function registerProbes(app: ServiceApp, options: ServiceOptions, database: Database<any> | undefined) {

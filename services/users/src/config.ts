@@ -6,7 +6,7 @@ const optionalNonEmpty = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
-export const usersConfigSchema = extendConfig({
+export const configSchema = extendConfig({
   PORT: portSchema(8081),
   /** Ed25519 private key as a JWK (JSON) or PKCS#8 PEM. Generated into DATA_DIR when unset (not in production). */
   JWT_PRIVATE_KEY: optionalNonEmpty,
@@ -21,4 +21,4 @@ export const usersConfigSchema = extendConfig({
   ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9_-]{3,32}$/).default('admin'),
 });
 
-export type UsersConfig = z.infer<typeof usersConfigSchema>;
+export type UsersConfig = z.infer<typeof configSchema>;

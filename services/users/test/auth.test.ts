@@ -1,5 +1,5 @@
 import { describeEachDatabase } from '@codeyard/test-kit';
-import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { login, newUser, register, signedInAdmin, signedInUser, startUsers, type UsersHarness } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { loadConfig } from '@codeyard/service-kit';
 import { type DatabaseTargetName, freshDatabase, testEnv } from '@codeyard/test-kit';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { buildApp } from '../src/app.js';
-import { usersConfigSchema } from '../src/config.js';
+import { configSchema } from '../src/config.js';
 
 export const ADMIN = { username: 'root', email: 'root@codeyard.test', password: 'admin-password-1' };
 
@@ -19,7 +19,7 @@ export async function startUsers(target: DatabaseTargetName, extraEnv: Record<st
   const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const signingJwk = { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'EdDSA' };
   const config = loadConfig(
-    usersConfigSchema,
+    configSchema,
     testEnv({
       ...database.env,
       JWT_PRIVATE_KEY: JSON.stringify(signingJwk),
