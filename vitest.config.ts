@@ -12,10 +12,19 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
-    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'services', include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'] },
+      },
+      {
+        // Through the gateway against the built system (`npm test` builds first).
+        extends: true,
+        test: { name: 'e2e', include: ['e2e/**/*.test.ts'], globalSetup: ['e2e/global-setup.ts'] },
+      },
+    ],
   },
 });

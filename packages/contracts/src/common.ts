@@ -1,11 +1,12 @@
 import { z } from 'zod';
 
-/** Positive integer id in a path, e.g. `/users/{id}`; "abc", "0", "1.5" are 400s. */
-export const idParam = z.coerce
-  .number({ error: 'must be a positive integer' })
-  .int('must be a positive integer')
-  .positive('must be a positive integer')
-  .max(Number.MAX_SAFE_INTEGER, 'must be a positive integer');
+/** Positive integer id in a path or query, written plainly: "abc", "0", "1.5", "1e3", "01" are 400s. */
+export const idParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,15}$/, 'must be a positive integer')
+  .transform(Number)
+  .refine(Number.isSafeInteger, 'must be a positive integer')
+  .meta({ type: 'integer', minimum: 1 });
 
 export const idParams = z.object({ id: idParam });
 

@@ -133,7 +133,13 @@ export async function buildService<DB>(options: ServiceOptions): Promise<Service
  * The Fastify instance every Codeyard process starts from (services and the gateway): JSON logs
  * with the request id, validated bodies via zod, and the contract's JSON errors, 404 and 405.
  */
-export function createFastify(options: { name: string; config: CommonConfig; bodyLimit?: number }): ServiceApp {
+export function createFastify(options: {
+  name: string;
+  config: CommonConfig;
+  bodyLimit?: number;
+  /** Answers a request no route matched before the JSON 404/405 (the gateway's web client pages). */
+  notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;
+}): ServiceApp {
   const { config } = options;
   const app = Fastify({
     logger: {
@@ -145,7 +151,6 @@ export function createFastify(options: { name: string; config: CommonConfig; bod
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    requestIdLogLabel: 'request_id',
     bodyLimit: options.bodyLimit ?? config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     forceCloseConnections: 'idle',
@@ -153,7 +158,7 @@ export function createFastify(options: { name: string; config: CommonConfig; bod
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  installErrorHandling(app, options.notFoundFallback);
   return app;
 }
 
@@ -207,7 +212,10 @@ function installJsonBodyParser(app: ServiceApp) {
   });
 }
 
-function installErrorHandling(app: ServiceApp) {
+function installErrorHandling(
+  app: ServiceApp,
+  notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined,
+) {
   // A shadow router of every registered route lets an unknown method on a known path be a 405.
   const known = FindMyWay();
   app.addHook('onRoute', (route) => {
@@ -227,15 +235,19 @@ function installErrorHandling(app: ServiceApp) {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    const fallback = notFoundFallback?.(request, reply);
+    if (fallback) return fallback;
     const path = request.url.split('?')[0] ?? '/';
+    const prefix = request.headers['x-forwarded-prefix'];
+    const publicPath = typeof prefix === 'string' && /^\/[\w/-]*$/.test(prefix) ? `${prefix.replace(/\/$/, '')}${path}` : path;
     const allowed = METHODS.filter((method) => method !== request.method && known.find(method, path));
     if (allowed.length > 0 && request.method !== 'OPTIONS') {
       const allow = allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed;
-      return sendError(reply, 405, errorBody(405, `Method ${request.method} is not allowed on ${path}`), {
+      return sendError(reply, 405, errorBody(405, `Method ${request.method} is not allowed on ${publicPath}`), {
         allow: allow.join(', '),
       });
     }
-    return sendError(reply, 404, errorBody(404, `Route ${request.method} ${path} does not exist`));
+    return sendError(reply, 404, errorBody(404, `Route ${request.method} ${publicPath} does not exist`));
   });
 
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {

@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// Starts Codeyard: every service as its own process (or all in one with --single-process),
+// the gateway on http://localhost:8080, SQLite files under ./data. Ctrl-C stops everything.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SERVICES, serviceEnv } from './services.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    dev: { type: 'boolean', default: false },
+    'single-process': { type: 'boolean', default: false },
+    'port-base': { type: 'string', default: process.env.PORT_BASE ?? '8080' },
+    quiet: { type: 'boolean', default: false },
+  },
+});
+const portBase = Number(args['port-base']);
+if (!Number.isInteger(portBase) || portBase < 1 || portBase > 65_000) {
+  console.error(`--port-base must be a port number, got ${args['port-base']}`);
+  process.exit(2);
+}
+
+const dataDir = resolve(root, process.env.DATA_DIR ?? 'data');
+mkdirSync(dataDir, { recursive: true });
+const baseEnv = { ...process.env, DATA_DIR: dataDir, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+
+// On a laptop there is a ready-made admin; in production ADMIN_EMAIL/ADMIN_PASSWORD come from env.
+let adminNote = '';
+if (baseEnv.NODE_ENV !== 'production' && !baseEnv.ADMIN_EMAIL) {
+  const passwordFile = resolve(dataDir, 'admin-password');
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(12).toString('base64url'), { mode: 0o600 });
+  baseEnv.ADMIN_EMAIL = 'admin@codeyard.local';
+  baseEnv.ADMIN_PASSWORD = readFileSync(passwordFile, 'utf8').trim();
+  adminNote = `admin: admin@codeyard.local / password in ${passwordFile}`;
+}
+if (!baseEnv.SERVICE_SECRET && baseEnv.NODE_ENV !== 'production') {
+  const secretFile = resolve(dataDir, 'service-secret');
+  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  baseEnv.SERVICE_SECRET = readFileSync(secretFile, 'utf8').trim();
+}
+
+const available = SERVICES.filter((service) => existsSync(resolve(root, 'services', service.name, 'dist', 'server.js')));
+const missing = SERVICES.filter((service) => !available.includes(service));
+if (available.length === 0) {
+  console.error('Nothing is built yet: run `npm run build` (npm start does it for you).');
+  process.exit(1);
+}
+if (missing.length > 0) console.warn(`not built, not started: ${missing.map((s) => s.name).join(', ')}`);
+
+const children = new Map();
+let stopping = false;
+
+function prefixLines(name, stream, target) {
+  let buffered = '';
+  stream.on('data', (chunk) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) if (!args.quiet) target.write(`[${name}] ${line}\n`);
+  });
+}
+
+function startProcess(name, command, commandArgs, env) {
+  const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  prefixLines(name, child.stdout, process.stdout);
+  prefixLines(name, child.stderr, process.stderr);
+  children.set(name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      console.error(`[${name}] exited (${signal ?? code}); stopping the system`);
+      stop(1);
+    } else if (children.size === 0) {
+      process.exit(process.exitCode ?? 0);
+    }
+  });
+}
+
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  process.exitCode = code;
+  if (children.size === 0) process.exit(code);
+  for (const child of children.values()) child.kill('SIGTERM');
+  setTimeout(() => {
+    for (const child of children.values()) child.kill('SIGKILL');
+    process.exit(code);
+  }, 15_000).unref();
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+if (args['single-process']) {
+  startProcess('codeyard', process.execPath, [resolve(root, 'scripts/single-process.mjs'), '--port-base', String(portBase)], baseEnv);
+} else {
+  if (args.dev) {
+    startProcess('tsc', process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], baseEnv);
+  }
+  for (const service of available) {
+    const entry = resolve(root, 'services', service.name, 'dist', 'server.js');
+    const nodeArgs = args.dev ? ['--watch', '--watch-preserve-output', entry] : [entry];
+    startProcess(service.name, process.execPath, nodeArgs, serviceEnv(service, { portBase, baseEnv }));
+  }
+}
+
+// Tell the user where things are once the gateway answers.
+const gateway = `http://localhost:${portBase}`;
+const deadline = Date.now() + 60_000;
+for (;;) {
+  if (stopping) break;
+  try {
+    const response = await fetch(`${gateway}/health`, { signal: AbortSignal.timeout(2_000) });
+    const health = await response.json();
+    const down = Object.entries(health.services ?? {}).filter(([, s]) => s.status !== 'ok').map(([n]) => n);
+    if (response.ok || Date.now() > deadline) {
+      console.log(`\nCodeyard is running${down.length ? ` (not ready: ${down.join(', ')})` : ''}`);
+      console.log(`  app     ${gateway}/`);
+      console.log(`  API     ${gateway}/api/v1`);
+      console.log(`  docs    ${gateway}/docs`);
+      console.log(`  health  ${gateway}/health`);
+      if (adminNote) console.log(`  ${adminNote}`);
+      console.log('Press Ctrl-C to stop.\n');
+      break;
+    }
+  } catch {
+    if (Date.now() > deadline) {
+      console.error(`The gateway did not answer on ${gateway} within 60 s`);
+      break;
+    }
+  }
+  await new Promise((done) => setTimeout(done, 300));
+}

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { createFastify, type ServiceApp } from '@codeyard/service-kit';
+import type { FastifyRequest } from 'fastify';
+import type { GatewayConfig } from './config.js';
+import { upstreams } from './config.js';
+import { registerDocs } from './routes/docs.js';
+import { registerHealth } from './routes/health.js';
+import { registerProxies } from './routes/proxy.js';
+
+const PLACEHOLDER_DIR = fileURLToPath(new URL('../public', import.meta.url));
+
+/** Which rate-limit bucket a request counts against. */
+function rateBucket(request: FastifyRequest): 'login' | 'register' | 'eval' | 'default' {
+  const path = request.url.split('?')[0] ?? '';
+  if (request.method === 'POST') {
+    if (path === '/api/v1/auth/login' || path === '/api/v1/auth/refresh') return 'login';
+    if (path === '/api/v1/auth/register') return 'register';
+    if (path === '/api/v1/eval' || /^\/api\/v1\/exercises\/[^/]+\/submissions$/.test(path)) return 'eval';
+  }
+  return 'default';
+}
+
+export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp }> {
+  // Bodies stream through to the services, which enforce their own limits; this is a backstop.
+  const app = createFastify({
+    name: 'gateway',
+    config,
+    bodyLimit: config.BODY_LIMIT_BYTES * 2,
+    // Browser routes of the single-page client get index.html; API paths stay JSON 404s.
+    notFoundFallback: (request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      const wantsPage = request.method === 'GET' && !path.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
+      return wantsPage ? reply.sendFile('index.html') : undefined;
+    },
+  });
+  const services = upstreams(config);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        // Codeyard runs on plain http://localhost too; TLS is the ingress's job.
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+
+  const allowedOrigins = config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
+  await app.register(cors, {
+    origin: allowedOrigins.length > 0 ? allowedOrigins : false,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+    exposedHeaders: ['link', 'location', 'retry-after', 'x-request-id'],
+    maxAge: 600,
+  });
+
+  const limits = {
+    login: config.RATE_LIMIT_LOGIN,
+    register: config.RATE_LIMIT_REGISTER,
+    eval: config.RATE_LIMIT_EVAL,
+    default: config.RATE_LIMIT_DEFAULT,
+  };
+  await app.register(rateLimit, {
+    global: true,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `${rateBucket(request)}:${request.ip}`,
+    max: (request) => limits[rateBucket(request)],
+    allowList: (request) => request.url === '/health' || request.url === '/metrics',
+    errorResponseBuilder: (request, context) => {
+      const bucket = rateBucket(request);
+      const error = new Error(`Too many ${bucket === 'default' ? '' : `${bucket} `}requests; try again in ${Math.ceil(context.ttl / 1000)} s`);
+      return Object.assign(error, { statusCode: 429 });
+    },
+  });
+
+  registerHealth(app, services);
+  await registerDocs(app, services);
+  await registerProxies(app, services, config.UPSTREAM_TIMEOUT_MS);
+
+  const webDir = config.WEB_DIR ? resolve(config.WEB_DIR) : undefined;
+  const root = webDir && existsSync(resolve(webDir, 'index.html')) ? webDir : PLACEHOLDER_DIR;
+  await app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
+
+  return { app };
+}

@@ -1,0 +1,172 @@
+import { loadConfig } from '@codeyard/service-kit';
+import { testEnv } from '@codeyard/test-kit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { configSchema } from '../src/config.js';
+
+/** A stand-in service that echoes what reached it. */
+async function echoService(name: string): Promise<{ server: FastifyInstance; url: string }> {
+  const server = Fastify();
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  server.all('/*', async (request) => ({
+    service: name,
+    method: request.method,
+    url: request.url,
+    requestId: request.headers['x-request-id'],
+    prefix: request.headers['x-forwarded-prefix'],
+    body: request.body ?? null,
+  }));
+  server.get('/ready', async () => ({ status: 'ready', checks: {} }));
+  server.get('/openapi.json', async () => ({
+    openapi: '3.1.0',
+    info: { title: name, version: '1' },
+    paths: { [`/${name === 'users' ? 'auth' : name}/thing`]: { get: { summary: `${name} thing` } }, '/ping': { get: {} } },
+  }));
+  const url = await server.listen({ port: 0, host: '127.0.0.1' });
+  return { server, url };
+}
+
+describe('gateway', () => {
+  let upstreams: Array<{ server: FastifyInstance; url: string }>;
+  let app: Awaited<ReturnType<typeof buildApp>>['app'];
+  let strict: Awaited<ReturnType<typeof buildApp>>['app'];
+
+  beforeAll(async () => {
+    const users = await echoService('users');
+    const posts = await echoService('posts');
+    upstreams = [users, posts];
+    const env = testEnv({
+      USERS_URL: users.url,
+      POSTS_URL: posts.url,
+      // nothing listens on port 9: these services are "down"
+      EXERCISES_URL: 'http://127.0.0.1:9',
+      EVAL_URL: 'http://127.0.0.1:9',
+      SCORES_URL: 'http://127.0.0.1:9',
+      VOTES_URL: 'http://127.0.0.1:9',
+      MESSAGES_URL: 'http://127.0.0.1:9',
+    });
+    ({ app } = await buildApp(loadConfig(configSchema, env)));
+    ({ app: strict } = await buildApp(loadConfig(configSchema, { ...env, RATE_LIMIT_LOGIN: '3', RATE_LIMIT_DEFAULT: '5' })));
+  });
+  afterAll(async () => {
+    await app.close();
+    await strict.close();
+    await Promise.all(upstreams.map(({ server }) => server.close()));
+  });
+
+  it('routes /api/v1/<prefix>/… to the owning service with the path kept', async () => {
+    const auth = await app.inject({ method: 'GET', url: '/api/v1/auth/status?x=1' });
+    expect(auth.json()).toMatchObject({ service: 'users', url: '/auth/status?x=1', prefix: '/api/v1' });
+    const community = await app.inject({ method: 'GET', url: '/api/v1/communities/rust/posts' });
+    expect(community.json()).toMatchObject({ service: 'posts', url: '/communities/rust/posts' });
+    const exact = await app.inject({ method: 'GET', url: '/api/v1/posts' });
+    expect(exact.json()).toMatchObject({ service: 'posts', url: '/posts' });
+  });
+
+  it('passes the JSON body through untouched', async () => {
+    const response = await app.inject({ method: 'POST', url: '/api/v1/posts', payload: { title: 'hi', n: 1 } });
+    expect(JSON.parse(response.json().body)).toEqual({ title: 'hi', n: 1 });
+  });
+
+  it('generates a request id, sends it to the service and returns it', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/users/1' });
+    const id = response.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.json().requestId).toBe(id);
+  });
+
+  it('keeps a well-formed incoming request id and replaces a malformed one', async () => {
+    const kept = await app.inject({ method: 'GET', url: '/api/v1/users/1', headers: { 'x-request-id': 'trace-abc.123' } });
+    expect(kept.headers['x-request-id']).toBe('trace-abc.123');
+    expect(kept.json().requestId).toBe('trace-abc.123');
+    const replaced = await app.inject({ method: 'GET', url: '/api/v1/users/1', headers: { 'x-request-id': 'bad id <script>' } });
+    expect(replaced.headers['x-request-id']).not.toBe('bad id <script>');
+  });
+
+  it('answers unknown API routes with a JSON 404, never HTML', async () => {
+    for (const url of ['/api/v1/nothing-here', '/api/v2/users', '/api/v1']) {
+      const response = await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(response.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    }
+  });
+
+  it('answers a wrong method on a gateway route with a JSON 405 and Allow', async () => {
+    const response = await app.inject({ method: 'POST', url: '/health' });
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toContain('GET');
+    expect(response.json()).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
+  });
+
+  it('answers 503 with Retry-After in JSON when a service is down', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/votes/top' });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'The votes service is unavailable' });
+  });
+
+  it('reports every service in /health and 503 when one is down', async () => {
+    const response = await app.inject({ method: 'GET', url: '/health' });
+    expect(response.statusCode).toBe(503);
+    const health = response.json();
+    expect(health.status).toBe('degraded');
+    expect(health.services.users.status).toBe('ok');
+    expect(health.services.votes.status).toBe('unavailable');
+    expect(Object.keys(health.services).sort()).toEqual(['eval', 'exercises', 'messages', 'posts', 'scores', 'users', 'votes']);
+  });
+
+  it('merges the services’ OpenAPI documents under /api/v1 and serves the docs page', async () => {
+    const spec = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    expect(Object.keys(spec.paths).sort()).toEqual(['/api/v1/auth/thing', '/api/v1/posts/thing']);
+    expect(spec.info.description).toMatch(/Not reachable right now.*votes/);
+    const docs = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.statusCode).toBe(200);
+    expect(docs.body).toContain('swagger-ui-bundle.js');
+    const bundle = await app.inject({ method: 'GET', url: '/docs/swagger-ui-bundle.js' });
+    expect(bundle.statusCode).toBe(200);
+  });
+
+  it('serves the web client at / with security headers, and index.html for browser routes', async () => {
+    const home = await app.inject({ method: 'GET', url: '/' });
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('Codeyard');
+    expect(home.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(home.headers['x-content-type-options']).toBe('nosniff');
+    const deepLink = await app.inject({ method: 'GET', url: '/exercises/3', headers: { accept: 'text/html' } });
+    expect(deepLink.statusCode).toBe(200);
+    expect(deepLink.body).toContain('<!doctype html>');
+  });
+
+  it('allows CORS only for configured origins', async () => {
+    const allowed = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/posts',
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' },
+    });
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    const denied = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/posts',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('rate limits login strictly with a JSON 429 and Retry-After, separately from other calls', async () => {
+    const login = () => strict.inject({ method: 'POST', url: '/api/v1/auth/login', payload: {}, remoteAddress: '10.1.1.1' });
+    for (let i = 0; i < 3; i++) expect((await login()).statusCode).toBe(200);
+    const limited = await login();
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.json()).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+    // the default bucket of the same client is still open
+    const other = await strict.inject({ method: 'GET', url: '/api/v1/posts', remoteAddress: '10.1.1.1' });
+    expect(other.statusCode).toBe(200);
+    // another client is unaffected
+    const stranger = await strict.inject({ method: 'POST', url: '/api/v1/auth/login', payload: {}, remoteAddress: '10.9.9.9' });
+    expect(stranger.statusCode).toBe(200);
+  });
+});
