@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { launchSystem } from './system.js';
+import { launchSystem } from './launch.js';
 
 /** One running system for every e2e file: started once from the built code, stopped at the end. */
 export default async function setup(project: TestProject) {

@@ -5,7 +5,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import { createFastify, type ServiceApp } from '@codeyard/service-kit';
+import { AppError, createFastify, type ServiceApp } from '@codeyard/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { upstreams } from './config.js';
@@ -27,11 +27,10 @@ function rateBucket(request: FastifyRequest): 'login' | 'register' | 'eval' | 'd
 }
 
 export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp }> {
-  // Bodies stream through to the services, which enforce their own limits; this is a backstop.
   const app = createFastify({
     name: 'gateway',
     config,
-    bodyLimit: config.BODY_LIMIT_BYTES * 2,
+    bodyLimit: config.BODY_LIMIT_BYTES,
     // Browser routes of the single-page client get index.html; API paths stay JSON 404s.
     notFoundFallback: (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
@@ -43,6 +42,10 @@ export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Proxied bodies stream through unparsed, so the size limit is checked here, before any of
+    // it is sent on: a 413 from the gateway instead of a connection cut mid-upload.
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (length > config.BODY_LIMIT_BYTES) throw new AppError(413, 'Request body is too large');
   });
 
   await app.register(helmet, {

@@ -1,0 +1,37 @@
+/** A small HTTP client for e2e tests: JSON in, parsed body out, nothing hidden. */
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert on the shape they receive
+  body: any;
+  text: string;
+}
+
+export interface ApiRequest {
+  method?: string;
+  json?: unknown;
+  body?: string;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export function apiClient(baseUrl: string) {
+  return async (path: string, request: ApiRequest = {}): Promise<ApiResponse> => {
+    const headers: Record<string, string> = { ...request.headers };
+    if (request.json !== undefined) headers['content-type'] = 'application/json';
+    if (request.token) headers.authorization = `Bearer ${request.token}`;
+    const response = await fetch(`${baseUrl}${path.startsWith('/api/') || path.startsWith('/docs') || path === '/health' ? '' : '/api/v1'}${path}`, {
+      method: request.method ?? 'GET',
+      headers,
+      body: request.json !== undefined ? JSON.stringify(request.json) : request.body,
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: the test sees the text
+    }
+    return { status: response.status, headers: response.headers, body, text };
+  };
+}
