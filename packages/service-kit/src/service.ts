@@ -26,6 +26,7 @@ import type { CommonConfig } from './config.js';
 import { type Database, defaultDatabaseUrl, openDatabase } from './db.js';
 import { AppError, type ErrorBody, errorBody } from './errors.js';
 import { registerMetrics } from './metrics.js';
+import { resolveServiceSecret } from './secrets.js';
 
 export type ServiceApp = FastifyInstance<
   RawServerDefault,
@@ -113,7 +114,7 @@ export async function buildService<DB>(options: ServiceOptions): Promise<Service
 
   const verifyToken = createTokenVerifier({
     accessTokenKeys: options.accessTokenKeys ?? remoteJwks(config.USERS_URL),
-    serviceSecret: config.SERVICE_SECRET,
+    serviceSecret: resolveServiceSecret(config),
   });
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request, reply) => {
@@ -201,7 +202,7 @@ function registerProbes(app: ServiceApp, options: ServiceOptions, database: Data
 /** JSON is the only body we accept; an empty body is "no body" rather than an error. */
 function installJsonBodyParser(app: ServiceApp) {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/i, { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json\s*(;.*)?$/i, { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
