@@ -7,3 +7,6 @@ export * from './pagination.js';
 export * from './secrets.js';
 export * from './server.js';
 export * from './service.js';
+export * from './outbox.js';
+export * from './idempotency.js';
+export * from './metrics.js';

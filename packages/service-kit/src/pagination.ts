@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { badRequest } from './errors.js';
 
 /** `limit` (1–100, default 25) as every list endpoint takes it. */
-export const limitSchema = z.coerce
-  .number({ error: 'limit must be an integer from 1 to 100' })
-  .int('limit must be an integer from 1 to 100')
-  .min(1, 'limit must be an integer from 1 to 100')
-  .max(100, 'limit must be an integer from 1 to 100')
-  .default(25);
+export const limitSchema = z
+  .string()
+  .regex(/^[0-9]{1,3}$/, 'must be an integer from 1 to 100')
+  .transform(Number)
+  .refine((limit) => limit >= 1 && limit <= 100, 'must be an integer from 1 to 100')
+  .default(25)
+  .meta({ type: 'integer', minimum: 1, maximum: 100, default: 25 });
 
 export const cursorSchema = z.string().min(1).max(200).optional();
 

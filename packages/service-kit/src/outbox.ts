@@ -1,0 +1,338 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely, Migration } from 'kysely';
+import { isPostgres } from './db.js';
+import type { ServiceClient } from './http-client.js';
+
+/**
+ * Transactional outbox: a service writes its own change and an `outbox` row in one transaction;
+ * the relay delivers the row over HTTP later, with retries, until the receiver says yes. The
+ * event id travels as `Idempotency-Key`, so the receiver applies a redelivered event once.
+ *
+ * Delivery is at-least-once and unordered (events of a batch are sent concurrently): receivers
+ * must dedupe by the key and be indifferent to order, as karma deltas are.
+ */
+
+export type OutboxStatus = 'pending' | 'sent' | 'dead';
+
+/** Row type of `outbox`, for a service's Kysely schema interface. */
+export interface OutboxTable {
+  id: string;
+  destination: string;
+  method: string;
+  path: string;
+  /** JSON text */
+  body: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  lease_token: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface OutboxEvent {
+  /** Key of the relay's `clients`: which service receives it, e.g. "users". */
+  destination: string;
+  method: 'POST' | 'PUT' | 'PATCH';
+  path: string;
+  body: unknown;
+}
+
+/** Add to the service's migrations record, e.g. `{ '001_posts': …, '090_outbox': outboxMigration }`. */
+export const outboxMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('outbox')
+      .addColumn('id', 'varchar(36)', (col) => col.primaryKey())
+      .addColumn('destination', 'varchar(64)', (col) => col.notNull())
+      .addColumn('method', 'varchar(8)', (col) => col.notNull())
+      .addColumn('path', 'varchar(2000)', (col) => col.notNull())
+      .addColumn('body', 'text', (col) => col.notNull())
+      .addColumn('status', 'varchar(8)', (col) => col.notNull().defaultTo('pending'))
+      .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
+      .addColumn('next_attempt_at', 'varchar(30)', (col) => col.notNull())
+      .addColumn('locked_until', 'varchar(30)')
+      .addColumn('lease_token', 'varchar(36)')
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'varchar(30)', (col) => col.notNull())
+      .addColumn('sent_at', 'varchar(30)')
+      .execute();
+    // The relay's one query: pending rows that are due, oldest first.
+    await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'next_attempt_at']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropTable('outbox').execute();
+  },
+};
+
+/**
+ * Records an event to deliver. Call it with the transaction that makes the state change, so the
+ * change and its event commit (or roll back) together. Returns the event id (a uuid), which is
+ * sent as `Idempotency-Key`.
+ */
+export async function enqueueEvent(trx: Kysely<any>, event: OutboxEvent): Promise<string> {
+  const id = randomUUID();
+  const now = new Date().toISOString();
+  await (trx as Kysely<{ outbox: OutboxTable }>)
+    .insertInto('outbox')
+    .values({
+      id,
+      destination: event.destination,
+      method: event.method,
+      path: event.path,
+      body: JSON.stringify(event.body ?? null),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      created_at: now,
+    })
+    .execute();
+  return id;
+}
+
+export interface OutboxRelayOptions {
+  db: Kysely<any>;
+  /** One service client per destination name used in `enqueueEvent`. */
+  clients: Record<string, ServiceClient>;
+  logger: FastifyBaseLogger;
+  /** How often to look for due events besides `wake()` (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Events claimed and sent concurrently per round (default 50). */
+  batchSize?: number;
+  /** Cap of the exponential backoff between attempts of one event (default 60 000 ms). */
+  maxBackoffMs?: number;
+  /** How long a claim keeps other replicas off an event; must exceed a send's timeout (default 30 000 ms). */
+  leaseMs?: number;
+}
+
+export interface OutboxRelay {
+  /** Look for due events now (call after committing a transaction that enqueued one). */
+  wake(): void;
+  /** Delivers every event due now; resolves with how many were sent. Rounds never overlap. */
+  deliverDue(): Promise<number>;
+  /** Stops polling and waits for a round in progress. */
+  stop(): Promise<void>;
+  /** Events not yet delivered (dead-lettered ones excluded). */
+  pending(): Promise<number>;
+}
+
+const BASE_BACKOFF_MS = 500;
+/** Delivered events are kept a week (to answer "was it sent?"), then removed, at most hourly. */
+const SENT_RETENTION_MS = 7 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** 408, 409, 425 and 429 are "try again later"; other 4xx answers will never change. */
+const RETRYABLE_4XX = new Set([408, 409, 425, 429]);
+
+type Outcome = 'sent' | 'retry' | 'dead';
+
+/**
+ * Delivers pending events over HTTP. Each round claims a batch with a lease (`locked_until`), so
+ * several replicas never send the same event at the same time; a relay that dies mid-send leaves
+ * its claim to expire and another round sends the event again, which the receiver dedupes.
+ */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { clients, logger } = options;
+  const db = options.db as unknown as Kysely<{ outbox: OutboxTable }>;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const batchSize = options.batchSize ?? 50;
+  const maxBackoffMs = options.maxBackoffMs ?? 60_000;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const postgres = isPostgres(db);
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let active: Promise<number> | undefined;
+  let queued: Promise<number> | undefined;
+  let lastPrunedAt = 0;
+
+  async function pruneSent(): Promise<void> {
+    if (Date.now() - lastPrunedAt < PRUNE_EVERY_MS) return;
+    lastPrunedAt = Date.now();
+    await db
+      .deleteFrom('outbox')
+      .where('status', '=', 'sent')
+      .where('sent_at', '<', new Date(Date.now() - SENT_RETENTION_MS).toISOString())
+      .execute();
+  }
+
+  async function claimBatch(): Promise<OutboxTable[]> {
+    const now = new Date();
+    const nowIso = now.toISOString();
+    const leaseToken = randomUUID();
+    // One statement: atomic on SQLite; on Postgres SKIP LOCKED lets replicas claim disjoint rows.
+    return db
+      .updateTable('outbox')
+      .set((eb) => ({
+        locked_until: new Date(now.getTime() + leaseMs).toISOString(),
+        lease_token: leaseToken,
+        attempts: eb('attempts', '+', 1),
+      }))
+      .where('id', 'in', (eb) => {
+        let due = eb
+          .selectFrom('outbox')
+          .select('id')
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', nowIso)
+          .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<', nowIso)]))
+          .orderBy('next_attempt_at')
+          .orderBy('created_at')
+          .limit(batchSize);
+        if (postgres) due = due.forUpdate().skipLocked();
+        return due;
+      })
+      .returningAll()
+      .execute();
+  }
+
+  function backoffMs(attempts: number): number {
+    const exponential = Math.min(maxBackoffMs, BASE_BACKOFF_MS * 2 ** Math.min(attempts - 1, 30));
+    // Jitter spreads retries from many events (and replicas) that failed together.
+    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+  }
+
+  async function markSent(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await db
+      .updateTable('outbox')
+      .set({ status: 'sent', sent_at: new Date().toISOString(), locked_until: null, lease_token: null, last_error: null })
+      .where('id', 'in', ids)
+      .execute();
+  }
+
+  /** Records a failed attempt: retry after a backoff, or dead-letter. */
+  async function recordFailure(event: OutboxTable, outcome: 'retry' | 'dead', error: string): Promise<void> {
+    // Only the holder of the current claim records a failure: a stale relay must not reschedule
+    // an event another relay has claimed (or sent) since.
+    await db
+      .updateTable('outbox')
+      .set(
+        outcome === 'dead'
+          ? { status: 'dead', locked_until: null, lease_token: null, last_error: error }
+          : {
+              next_attempt_at: new Date(Date.now() + backoffMs(event.attempts)).toISOString(),
+              locked_until: null,
+              lease_token: null,
+              last_error: error,
+            },
+      )
+      .where('id', '=', event.id)
+      .where('status', '=', 'pending')
+      .where('lease_token', '=', event.lease_token)
+      .execute();
+  }
+
+  async function deliver(event: OutboxTable): Promise<Outcome> {
+    const client = clients[event.destination];
+    const log = { eventId: event.id, destination: event.destination, path: event.path, attempts: event.attempts };
+    if (!client) {
+      // A configuration mistake: keep the event (never lose it) until a release knows the destination.
+      logger.error(log, 'outbox: no client for this destination; will retry');
+      await recordFailure(event, 'retry', `no client configured for destination "${event.destination}"`);
+      return 'retry';
+    }
+    let status: number;
+    let answer = '';
+    try {
+      const response = await client(event.method, event.path, { body: JSON.parse(event.body), idempotencyKey: event.id });
+      status = response.status;
+      if (status >= 300) answer = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn({ ...log, err: message }, 'outbox: delivery failed; will retry');
+      await recordFailure(event, 'retry', message.slice(0, 1000));
+      return 'retry';
+    }
+    if (status >= 200 && status < 300) {
+      logger.debug(log, 'outbox: event delivered');
+      return 'sent';
+    }
+    const error = `HTTP ${status}: ${answer.slice(0, 1000)}`;
+    if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) {
+      logger.error({ ...log, status, answer: answer.slice(0, 1000) }, 'outbox: event rejected; dead-lettered');
+      await recordFailure(event, 'dead', error);
+      return 'dead';
+    }
+    logger.warn({ ...log, status }, 'outbox: delivery failed; will retry');
+    await recordFailure(event, 'retry', error);
+    return 'retry';
+  }
+
+  async function runRound(): Promise<number> {
+    await pruneSent();
+    let sent = 0;
+    for (;;) {
+      const batch = await claimBatch();
+      if (batch.length === 0) return sent;
+      const outcomes = await Promise.all(batch.map(deliver));
+      // One statement marks the round's deliveries; a crash before it only means redeliveries.
+      const delivered = batch.filter((_event, index) => outcomes[index] === 'sent').map((event) => event.id);
+      await markSent(delivered);
+      sent += delivered.length;
+      // A failure usually means the destination is down: wait for the next poll, don't hammer it.
+      if (batch.length < batchSize || outcomes.includes('retry')) return sent;
+    }
+  }
+
+  function deliverDue(): Promise<number> {
+    if (queued) return queued;
+    const start = () => {
+      const round = runRound().finally(() => {
+        if (active === round) active = undefined;
+      });
+      active = round;
+      return round;
+    };
+    if (!active) return start();
+    // A round is running and may have claimed before the caller's events committed: run one more after it.
+    const next = active
+      .catch(() => 0)
+      .then(() => {
+        queued = undefined;
+        return start();
+      });
+    queued = next;
+    return next;
+  }
+
+  function runInBackground() {
+    deliverDue().catch((error: unknown) => logger.error({ err: error }, 'outbox: delivery round failed'));
+  }
+
+  function schedule() {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      try {
+        await deliverDue();
+      } catch (error) {
+        logger.error({ err: error }, 'outbox: delivery round failed');
+      }
+      schedule();
+    }, pollIntervalMs);
+    timer.unref();
+  }
+  schedule();
+
+  return {
+    wake() {
+      if (!stopped) runInBackground();
+    },
+    deliverDue,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await Promise.allSettled([active, queued]);
+    },
+    async pending() {
+      const row = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+  };
+}
