@@ -1,0 +1,80 @@
+import { idParams, messageResponse, posts as contract } from '@codeyard/contracts';
+import {
+  created,
+  decodeCursor,
+  IDEMPOTENCY_OPENAPI_NOTE,
+  idCursor,
+  idempotencyHeaders,
+  pageQuerySchema,
+  pageOf,
+  type ServiceApp,
+  setNextLink,
+} from '@codeyard/service-kit';
+import { z } from 'zod';
+import { type PostsDomain, presentPost, presentPostSummary } from '../domain/posts.js';
+
+export function registerPostRoutes(app: ServiceApp, domain: PostsDomain) {
+  const tags = ['posts'];
+  const security = [{ bearerAuth: [] }];
+
+  app.post(
+    '/posts',
+    {
+      schema: {
+        tags,
+        summary: 'Create a post; its author is the caller, its community is created by its first post',
+        description: IDEMPOTENCY_OPENAPI_NOTE,
+        security,
+        headers: idempotencyHeaders,
+        body: contract.createPostBody,
+        response: { 201: contract.post },
+      },
+    },
+    async (request, reply) => {
+      const result = await domain.createPost(request.actor, request.body, request.headers['idempotency-key']);
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      created(reply, `/posts/${result.body.id}`);
+      return result.body;
+    },
+  );
+
+  app.get(
+    '/posts',
+    {
+      schema: {
+        tags,
+        summary: 'The most recent posts in any community, newest first (no text or url)',
+        querystring: pageQuerySchema,
+        response: { 200: z.array(contract.postSummary) },
+      },
+    },
+    async (request, reply) => {
+      const { limit, before } = request.query;
+      const beforeId = before === undefined ? undefined : decodeCursor(before, idCursor).id;
+      const page = pageOf(await domain.listRecentPosts({ beforeId, limit: limit + 1 }), limit, (last) => ({ id: last.id }));
+      setNextLink(request, reply, page.next);
+      return page.items.map(presentPostSummary);
+    },
+  );
+
+  app.get('/posts/:id', { schema: { tags, summary: 'One post', params: idParams, response: { 200: contract.post } } }, async (request) =>
+    presentPost(await domain.getPost(request.params.id)),
+  );
+
+  app.delete(
+    '/posts/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a post (its author or an admin)',
+        security,
+        params: idParams,
+        response: { 200: messageResponse },
+      },
+    },
+    async (request) => {
+      await domain.deletePost(request.actor, request.params.id);
+      return { message: `Post ${request.params.id} deleted` };
+    },
+  );
+}

@@ -1,0 +1,104 @@
+import { posts as postsContract, votes as contract } from '@codeyard/contracts';
+import { decodeCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
+import { z } from 'zod';
+import { presentTally, type Voting } from '../domain/voting.js';
+
+const topCursor = z.object({ score: z.number().int(), id: z.number().int().positive() });
+
+export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
+  const tags = ['votes'];
+  const security = [{ bearerAuth: [] }];
+  const voteDescription =
+    "One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when " +
+    'the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even ' +
+    'when the posts service is down or does not know the post; karma follows once the author is known.';
+
+  app.put(
+    '/votes/:post_id',
+    {
+      schema: {
+        tags,
+        summary: 'Vote up or down, or retract the vote (none)',
+        description: voteDescription,
+        security,
+        params: contract.postIdParams,
+        body: contract.castVoteBody,
+        response: { 200: contract.myVote },
+      },
+    },
+    async (request) => voting.castVote(request.actor, request.params.post_id, request.body.direction, request.id),
+  );
+
+  for (const direction of ['up', 'down'] as const) {
+    app.post(
+      `/votes/:post_id/${direction}vote`,
+      {
+        schema: {
+          tags,
+          summary: `${direction === 'up' ? 'Upvote' : 'Downvote'} a post (repeating it changes nothing)`,
+          description: voteDescription,
+          security,
+          params: contract.postIdParams,
+          response: { 200: contract.myVote },
+        },
+      },
+      async (request) => voting.castVote(request.actor, request.params.post_id, direction, request.id),
+    );
+  }
+
+  app.get(
+    '/votes/top',
+    {
+      schema: {
+        tags,
+        summary: 'The top-scoring posts, overall or in one community; ties newest first',
+        description: 'Only posts with at least one vote (ever) appear. Per community, a post appears once votes knows its community.',
+        querystring: z.object({
+          limit: limitSchema,
+          before: z.string().min(1).max(200).optional(),
+          community: postsContract.communityName.optional(),
+        }),
+        response: { 200: z.array(contract.tally) },
+      },
+    },
+    async (request, reply) => {
+      const { limit, before, community } = request.query;
+      const cursor = before === undefined ? undefined : decodeCursor(before, topCursor);
+      const rows = await voting.listTop({
+        community,
+        after: cursor && { score: cursor.score, postId: cursor.id },
+        limit: limit + 1,
+      });
+      const page = pageOf(rows, limit, (last) => ({ score: last.score, id: last.postId }));
+      setNextLink(request, reply, page.next);
+      return page.items.map((tally) => presentTally(tally.postId, tally));
+    },
+  );
+
+  app.post(
+    '/votes/rank',
+    {
+      schema: {
+        tags,
+        summary: 'Sort the given posts by score, highest first (ties newest first)',
+        description: 'Posts without votes score 0; an id given twice is listed once.',
+        body: contract.rankBody,
+        response: { 200: z.array(contract.tally) },
+      },
+    },
+    async (request) => voting.rankPosts(request.body.post_ids),
+  );
+
+  app.get(
+    '/votes/:post_id',
+    {
+      schema: {
+        tags,
+        summary: "A post's tally (zeros when nobody voted)",
+        params: contract.postIdParams,
+        response: { 200: contract.tally },
+      },
+    },
+    async (request) => voting.getTally(request.params.post_id),
+  );
+}
