@@ -1,0 +1,49 @@
+import { buildService, createServiceClient, createServiceCredential, resolveServiceSecret, type ServiceApp } from '@codeyard/service-kit';
+import type { JWTVerifyGetKey } from 'jose';
+import type { ScoresConfig } from './config.js';
+import { migrations } from './db/migrations/index.js';
+import type { ScoresDatabase } from './db/schema.js';
+import { createScoreEventsRepo } from './db/score-events-repo.js';
+import { createScoresRepo } from './db/scores-repo.js';
+import { createScores, type Scores } from './domain/scores.js';
+import { createUsernameDirectory, type UsernameDirectory } from './domain/usernames.js';
+import { registerScoreRoutes } from './routes/scores.js';
+
+export interface ScoresApp {
+  app: ServiceApp;
+  scores: Scores;
+}
+
+export interface ScoresOverrides {
+  /** Access-token keys (tests pass a test issuer's); default: the users service's JWKS. */
+  accessTokenKeys?: JWTVerifyGetKey;
+  /** Where leaderboard usernames come from; default: the users service. */
+  usernames?: UsernameDirectory;
+}
+
+export async function buildApp(config: ScoresConfig, overrides: ScoresOverrides = {}): Promise<ScoresApp> {
+  const { app, database } = await buildService<ScoresDatabase>({
+    name: 'scores',
+    description: 'One score per (user, exercise): attempts, solved or not, when; and the leaderboard.',
+    config,
+    migrations,
+    ...(overrides.accessTokenKeys && { accessTokenKeys: overrides.accessTokenKeys }),
+    processMetrics: config.NODE_ENV !== 'test',
+  });
+  if (!database) throw new Error('scores needs a database');
+  const db = database.db;
+  const usernames =
+    overrides.usernames ??
+    createUsernameDirectory({
+      users: createServiceClient({
+        baseUrl: config.USERS_URL,
+        target: 'users',
+        credential: createServiceCredential('scores', resolveServiceSecret(config)),
+      }),
+      cacheMs: config.USERNAME_CACHE_SECONDS * 1000,
+      timeoutMs: config.USERS_LOOKUP_TIMEOUT_MS,
+    });
+  const scores = createScores({ db, scores: createScoresRepo(db), scoreEvents: createScoreEventsRepo(db), usernames });
+  registerScoreRoutes(app, scores);
+  return { app, scores };
+}
