@@ -1,0 +1,144 @@
+import { mapGuestLocations } from './compile-javascript.js';
+import { jsonValuesEqual } from './json-equality.js';
+import type { GuestOutcome } from './protocol.js';
+import type { RecordedTest, WorkerRunRecord } from './sandbox-worker.js';
+import type { EvalResult, RunStatus, TestCase, TestResult } from './types.js';
+import { decodeWire, toReportableValue } from './value-wire.js';
+
+/** Worse statuses win the overall status; among equals, the first test's. */
+const SEVERITY: Record<RunStatus, number> = {
+  passed: 0,
+  failed: 1,
+  error: 2,
+  output_limit: 3,
+  memory_limit: 4,
+  timeout: 5,
+};
+
+export interface RunContext {
+  tests: TestCase[];
+  timeMs: number;
+  memoryMb: number;
+  maxStdoutBytes: number;
+  /** For JavaScript/TypeScript: maps locations in compiled code back to submitted lines. */
+  originalLineOf: readonly number[] | undefined;
+}
+
+export function testName(test: TestCase, index: number): string {
+  return test.name ?? `test ${index + 1}`;
+}
+
+function statusOf(outcome: GuestOutcome): Exclude<RunStatus, 'passed' | 'failed'> {
+  switch (outcome.kind) {
+    case 'timeout':
+      return 'timeout';
+    case 'memory_limit':
+      return 'memory_limit';
+    case 'output_limit':
+      return 'output_limit';
+    default:
+      return 'error';
+  }
+}
+
+function messageOf(outcome: Exclude<GuestOutcome, { kind: 'returned' }>, context: RunContext): string {
+  switch (outcome.kind) {
+    case 'timeout':
+      return outcome.message ?? `the time limit of ${context.timeMs} ms was exceeded`;
+    case 'memory_limit':
+      return `the memory limit of ${context.memoryMb} MB was exceeded${outcome.message ? ` (${outcome.message})` : ''}`;
+    case 'output_limit':
+      return `the output limit of ${context.maxStdoutBytes} bytes was exceeded`;
+    default:
+      return context.originalLineOf ? mapGuestLocations(outcome.message, context.originalLineOf) : outcome.message;
+  }
+}
+
+function judgeRecordedTest(test: TestCase, name: string, recorded: RecordedTest, context: RunContext): TestResult {
+  const durationMs = roundDuration(recorded.durationMs);
+  const { outcome } = recorded;
+  if (outcome.kind !== 'returned') {
+    return { name, status: statusOf(outcome), message: messageOf(outcome, context), duration_ms: durationMs };
+  }
+  let actual: unknown;
+  try {
+    actual = decodeWire(outcome.valueWire);
+  } catch {
+    return { name, status: 'error', message: 'the sandbox returned an unreadable value', duration_ms: durationMs };
+  }
+  if (jsonValuesEqual(test.expected, actual)) return { name, status: 'passed', duration_ms: durationMs };
+  const failed: TestResult = { name, status: 'failed', expected: test.expected, duration_ms: durationMs };
+  if (actual === undefined) failed.message = 'the function returned undefined (no value)';
+  else failed.actual = toReportableValue(actual);
+  return failed;
+}
+
+/** Why tests after the last recorded one have no outcome of their own. */
+function outcomeForUnrecordedTests(record: WorkerRunRecord): GuestOutcome {
+  const { ending } = record;
+  switch (ending.kind) {
+    case 'killed-timeout':
+      return { kind: 'timeout' };
+    case 'killed-memory':
+      return { kind: 'memory_limit', message: 'the sandbox worker used too much memory and was stopped' };
+    case 'crashed':
+      return { kind: 'crashed', message: `the sandbox worker crashed (${ending.detail})` };
+    case 'finished':
+      return ending.loadFailure ?? record.tests.at(-1)?.outcome ?? { kind: 'error', message: 'the test did not run' };
+  }
+}
+
+export function assembleEvalResult(record: WorkerRunRecord, context: RunContext, durationMs: number, stdout: string): EvalResult {
+  const pendingOutcome = outcomeForUnrecordedTests(record);
+  const loadFailed = record.tests.length === 0 && (record.ending.kind !== 'finished' || record.ending.loadFailure);
+  const runMessage = pendingOutcome.kind === 'returned' ? undefined : messageOf(pendingOutcome, context);
+  const results = context.tests.map((test, index): TestResult => {
+    const name = testName(test, index);
+    const recorded = record.tests[index];
+    if (recorded) return judgeRecordedTest(test, name, recorded, context);
+    const isInterruptedTest = index === record.tests.length && record.ending.kind !== 'finished';
+    const message = loadFailed || isInterruptedTest ? runMessage : `not run: ${runMessage ?? 'an earlier test stopped the run'}`;
+    return {
+      name,
+      status: pendingOutcome.kind === 'returned' ? 'error' : statusOf(pendingOutcome),
+      ...(message ? { message } : {}),
+      duration_ms: isInterruptedTest ? roundDuration(record.unfinishedTestMs) : 0,
+    };
+  });
+  return summarise(results, stdout, durationMs, loadFailed ? runMessage : crashOrKillMessage(record, runMessage));
+}
+
+function crashOrKillMessage(record: WorkerRunRecord, runMessage: string | undefined): string | undefined {
+  return record.ending.kind === 'finished' ? undefined : runMessage;
+}
+
+/** A run that failed before any worker was involved (compile error, unserialisable arguments). */
+export function failedRunResult(tests: TestCase[], message: string, durationMs: number): EvalResult {
+  const results = tests.map(
+    (test, index): TestResult => ({
+      name: testName(test, index),
+      status: 'error',
+      message,
+      duration_ms: 0,
+    }),
+  );
+  return summarise(results, '', durationMs, message);
+}
+
+function summarise(results: TestResult[], stdout: string, durationMs: number, message: string | undefined): EvalResult {
+  let status: RunStatus = 'passed';
+  for (const result of results) if (SEVERITY[result.status] > SEVERITY[status]) status = result.status;
+  return {
+    status,
+    passed: results.filter((result) => result.status === 'passed').length,
+    total: results.length,
+    results,
+    stdout,
+    duration_ms: roundDuration(durationMs),
+    ...(message ? { message } : {}),
+  };
+}
+
+function roundDuration(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,93 @@
+import { loadConfig } from '@codeyard/service-kit';
+import { createTestIssuer, serviceBearer, testEnv } from '@codeyard/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { configSchema } from '../src/config.js';
+
+describe('eval over HTTP', () => {
+  let app: Awaited<ReturnType<typeof buildApp>>['app'];
+  let userAuth: { authorization: string };
+  beforeAll(async () => {
+    const issuer = await createTestIssuer();
+    ({ app } = await buildApp(loadConfig(configSchema, testEnv({ EVAL_WORKERS: '1', EVAL_QUEUE_LIMIT: '1' })), { accessTokenKeys: issuer.keys }));
+    userAuth = { authorization: await issuer.bearer({ id: 7, username: 'grace' }) };
+  }, 120_000);
+  afterAll(() => app.close());
+
+  const sum = { language: 'javascript', entrypoint: 'sum', tests: [{ args: [1, 2], expected: 3 }, { args: [-1, 1], expected: 0 }] };
+
+  it('grades a correct program for a signed-in user', async () => {
+    const response = await app.inject({ method: 'POST', url: '/eval', headers: userAuth, payload: { ...sum, code: 'function sum(a, b) { return a + b; }' } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ status: 'passed', passed: 2, total: 2, stdout: '' });
+  });
+
+  it('reports which test failed, with expected and actual', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: { authorization: await serviceBearer('exercises') },
+      payload: { ...sum, code: 'function sum(a, b) { console.log("hi"); return a === 1 ? a - b : a + b; }' },
+    });
+    expect(response.statusCode).toBe(200);
+    const result = response.json();
+    expect(result).toMatchObject({ status: 'failed', passed: 1, total: 2 });
+    expect(result.results[0]).toMatchObject({ name: 'test 1', status: 'failed', expected: 3, actual: -1 });
+    expect(result.stdout).toContain('hi');
+  });
+
+  it('answers an infinite loop with status timeout in a 200, within its limit', async () => {
+    const started = Date.now();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: userAuth,
+      payload: { ...sum, code: 'function sum() { while (true) {} }', limits: { time_ms: 500 } },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().status).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('returns 401 without a token', async () => {
+    const response = await app.inject({ method: 'POST', url: '/eval', payload: { ...sum, code: 'function sum(a,b){return a+b}' } });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it.each([
+    ['an unknown language', { language: 'cobol' }],
+    ['limits above the maximum', { limits: { time_ms: 60_000 } }],
+    ['no tests', { tests: [] }],
+    ['an entrypoint that is not an identifier', { entrypoint: 'sum; process.exit()' }],
+    ['code that is not a string', { code: 42 }],
+  ])('returns 400 for %s', async (_label, override) => {
+    const response = await app.inject({ method: 'POST', url: '/eval', headers: userAuth, payload: { ...sum, code: 'function sum(a,b){return a+b}', ...override } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().statusCode).toBe(400);
+  });
+
+  it('answers 503 with Retry-After when the queue is full, and keeps serving', async () => {
+    const slow = { ...sum, code: 'function sum() { const end = Date.now() + 400; while (Date.now() < end) {} return 3; }', tests: [{ args: [], expected: 3 }] };
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => app.inject({ method: 'POST', url: '/eval', headers: userAuth, payload: slow })),
+    );
+    const statuses = responses.map((r) => r.statusCode).sort();
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(503);
+    const busy = responses.find((r) => r.statusCode === 503);
+    expect(Number(busy?.headers['retry-after'])).toBeGreaterThan(0);
+    const after = await app.inject({ method: 'POST', url: '/eval', headers: userAuth, payload: { ...sum, code: 'function sum(a,b){return a+b}' } });
+    expect(after.json().status).toBe('passed');
+  });
+
+  it('lists the languages with versions', async () => {
+    const response = await app.inject({ method: 'GET', url: '/eval/languages' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().map((l: { language: string }) => l.language).sort()).toEqual(['javascript', 'python', 'typescript']);
+  });
+
+  it('is ready once the interpreters are warm', async () => {
+    const response = await app.inject({ method: 'GET', url: '/ready' });
+    expect(response.json()).toEqual({ status: 'ready', checks: { sandbox: 'ok' } });
+  });
+});
