@@ -2,7 +2,7 @@
 export interface ApiResponse {
   status: number;
   headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: tests assert on the shape they receive
+  /** Parsed JSON (or the text when it is not JSON); tests assert on the shape they receive. */
   body: any;
   text: string;
 }

@@ -5,7 +5,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import { AppError, createFastify, type ServiceApp } from '@codeyard/service-kit';
+import { AppError, createFastify, registerMetrics, type ServiceApp } from '@codeyard/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from './config.js';
 import { upstreams } from './config.js';
@@ -85,7 +85,7 @@ export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp
     timeWindow: 60_000,
     keyGenerator: (request) => `${rateBucket(request)}:${request.ip}`,
     max: (request) => limits[rateBucket(request)],
-    allowList: (request) => request.url === '/health' || request.url === '/metrics',
+    allowList: (request) => ['/health', '/ready', '/ping', '/metrics'].includes(request.url),
     errorResponseBuilder: (request, context) => {
       const bucket = rateBucket(request);
       const error = new Error(`Too many ${bucket === 'default' ? '' : `${bucket} `}requests; try again in ${Math.ceil(context.ttl / 1000)} s`);
@@ -94,6 +94,7 @@ export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp
   });
 
   registerHealth(app, services);
+  registerMetrics(app, 'gateway', { processMetrics: config.NODE_ENV !== 'test' });
   await registerDocs(app, services);
   await registerProxies(app, services, config.UPSTREAM_TIMEOUT_MS);
 

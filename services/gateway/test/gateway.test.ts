@@ -10,6 +10,10 @@ async function echoService(name: string): Promise<{ server: FastifyInstance; url
   const server = Fastify();
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  server.post('/posts', async (_request, reply) => {
+    reply.code(201).header('location', '/api/v1/posts/7');
+    return { id: 7 };
+  });
   server.all('/*', async (request) => ({
     service: name,
     method: request.method,
@@ -65,8 +69,14 @@ describe('gateway', () => {
     expect(exact.json()).toMatchObject({ service: 'posts', url: '/posts' });
   });
 
+  it('keeps the Location a service gives a created object', async () => {
+    const response = await app.inject({ method: 'POST', url: '/api/v1/posts', payload: { title: 'x' } });
+    expect(response.statusCode).toBe(201);
+    expect(response.headers.location).toBe('/api/v1/posts/7');
+  });
+
   it('passes the JSON body through untouched', async () => {
-    const response = await app.inject({ method: 'POST', url: '/api/v1/posts', payload: { title: 'hi', n: 1 } });
+    const response = await app.inject({ method: 'PUT', url: '/api/v1/posts/3', payload: { title: 'hi', n: 1 } });
     expect(JSON.parse(response.json().body)).toEqual({ title: 'hi', n: 1 });
   });
 
@@ -116,6 +126,13 @@ describe('gateway', () => {
     expect(health.services.users.status).toBe('ok');
     expect(health.services.votes.status).toBe('unavailable');
     expect(Object.keys(health.services).sort()).toEqual(['eval', 'exercises', 'messages', 'posts', 'scores', 'users', 'votes']);
+  });
+
+  it('has its own ping, ready and metrics', async () => {
+    expect((await app.inject({ method: 'GET', url: '/ping' })).json()).toEqual({ status: 'success', message: 'pong!' });
+    expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+    await app.inject({ method: 'GET', url: '/api/v1/posts' });
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toContain('http_requests_total{method="GET"');
   });
 
   it('merges the services’ OpenAPI documents under /api/v1 and serves the docs page', async () => {

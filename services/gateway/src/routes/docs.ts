@@ -53,6 +53,10 @@ export async function registerDocs(app: ServiceApp, services: Upstream[]) {
         }
       }),
     );
+    // Services answer in any order; sort so the document is the same every time (it is committed).
+    document.paths = Object.fromEntries(Object.entries(document.paths).sort(([a], [b]) => a.localeCompare(b)));
+    document.components.schemas = Object.fromEntries(Object.entries(document.components.schemas).sort(([a], [b]) => a.localeCompare(b)));
+    document.tags.sort((a, b) => a.name.localeCompare(b.name));
     if (missing.length > 0) {
       document.info.description = `${String(document.info.description)}\n\nNot reachable right now (their paths are missing): ${missing.sort().join(', ')}.`;
     } else {

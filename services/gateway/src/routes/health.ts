@@ -5,8 +5,20 @@ import type { Upstream } from '../config.js';
 const serviceHealth = z.object({ status: z.enum(['ok', 'unavailable']), latency_ms: z.number(), detail: z.string().optional() });
 const healthSchema = z.object({ status: z.enum(['ok', 'degraded']), services: z.record(z.string(), serviceHealth) });
 
-/** `/health` asks every service's `/ready` (database included) in parallel, each with a short timeout. */
+/**
+ * The gateway's own probes: `/ping` and `/ready` answer for the gateway process alone (it serves
+ * JSON 503s for a service that is down, so it is ready whenever it runs); `/health` asks every service's `/ready` (database included) in parallel, each with a short timeout. */
 export function registerHealth(app: ServiceApp, services: Upstream[]) {
+  app.get(
+    '/ping',
+    { schema: { tags: ['health'], summary: 'Liveness ping', response: { 200: z.object({ status: z.literal('success'), message: z.literal('pong!') }) } } },
+    async () => ({ status: 'success' as const, message: 'pong!' as const }),
+  );
+  app.get(
+    '/ready',
+    { schema: { tags: ['health'], summary: 'Readiness of the gateway itself', response: { 200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()) }) } } },
+    async () => ({ status: 'ready' as const, checks: {} }),
+  );
   app.get(
     '/health',
     {

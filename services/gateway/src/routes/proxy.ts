@@ -13,6 +13,8 @@ export async function registerProxies(app: ServiceApp, services: Upstream[], tim
         upstream: upstream.url,
         prefix: `/api/v1/${prefix}`,
         rewritePrefix: `/${prefix}`,
+        // Services already answer with public Locations (`/api/v1/…`); rewriting would double it.
+        internalRewriteLocationHeader: false,
         undici: { connections: 256, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
         replyOptions: {
           rewriteRequestHeaders: (request, headers) => ({
