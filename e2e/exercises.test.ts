@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SEED_EXERCISES, seedExercises } from '../scripts/seed/exercises.js';
-import { apiClient } from './http.js';
+import { apiClient, newSignedInUser } from './http.js';
 import { startSystem, type System } from './system.js';
 
 /**
@@ -18,16 +18,7 @@ describe('exercises through the gateway', () => {
   });
   afterAll(() => system.stop());
 
-  async function newUser() {
-    const name = `ex_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-    const registered = await api('/auth/register', {
-      method: 'POST',
-      json: { username: name, email: `${name}@example.test`, password: 'a-good-password' },
-    });
-    expect(registered.status).toBe(201);
-    const login = await api('/auth/login', { method: 'POST', json: { username: name, password: 'a-good-password' } });
-    return { id: registered.body.id as number, username: name, token: login.body.access_token as string };
-  }
+  const newUser = () => newSignedInUser(api, 'ex');
 
   async function exerciseTitled(title: string) {
     const list = await api('/exercises?limit=100');

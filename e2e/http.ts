@@ -35,3 +35,19 @@ export function apiClient(baseUrl: string) {
     return { status: response.status, headers: response.headers, body, text };
   };
 }
+
+/** A short unique suffix for names that must not collide between tests and runs. */
+export const uniqueTag = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+
+/** Registers a new user through the gateway and signs it in. */
+export async function newSignedInUser(api: ReturnType<typeof apiClient>, prefix: string) {
+  const username = `${prefix}_${uniqueTag()}`;
+  const registered = await api('/auth/register', {
+    method: 'POST',
+    json: { username, email: `${username}@example.test`, password: 'a-good-password' },
+  });
+  if (registered.status !== 201) throw new Error(`register ${username}: ${registered.status} ${registered.text}`);
+  const login = await api('/auth/login', { method: 'POST', json: { username, password: 'a-good-password' } });
+  if (login.status !== 200) throw new Error(`login ${username}: ${login.status} ${login.text}`);
+  return { id: registered.body.id as number, username, token: login.body.access_token as string };
+}

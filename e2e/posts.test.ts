@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, apiClient } from './http.js';
+import { type ApiResponse, apiClient, newSignedInUser, uniqueTag } from './http.js';
 import { startSystem, type System } from './system.js';
 
 /** The posts section of the contract, through the gateway of a running system. */
@@ -12,17 +12,8 @@ describe('posts through the gateway', () => {
   });
   afterAll(() => system.stop());
 
-  const tag = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  async function newUser() {
-    const name = `po_${tag()}`;
-    const registered = await api('/auth/register', {
-      method: 'POST',
-      json: { username: name, email: `${name}@example.test`, password: 'a-good-password' },
-    });
-    expect(registered.status).toBe(201);
-    const login = await api('/auth/login', { method: 'POST', json: { username: name, password: 'a-good-password' } });
-    return { id: registered.body.id as number, username: name, token: login.body.access_token as string };
-  }
+  const tag = uniqueTag;
+  const newUser = () => newSignedInUser(api, 'po');
   async function newPost(token: string, overrides: Record<string, unknown> = {}) {
     const response = await api('/posts', {
       method: 'POST',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from './http.js';
+import { apiClient, newSignedInUser } from './http.js';
 import { startSystem, type System } from './system.js';
 
 /** The scores section of the contract, through the gateway of a running system. */
@@ -12,16 +12,7 @@ describe('scores through the gateway', () => {
   });
   afterAll(() => system.stop());
 
-  async function newUser() {
-    const name = `sc_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-    const registered = await api('/auth/register', {
-      method: 'POST',
-      json: { username: name, email: `${name}@example.test`, password: 'a-good-password' },
-    });
-    expect(registered.status).toBe(201);
-    const login = await api('/auth/login', { method: 'POST', json: { username: name, password: 'a-good-password' } });
-    return { id: registered.body.id as number, username: name, token: login.body.access_token as string };
-  }
+  const newUser = () => newSignedInUser(api, 'sc');
   // Exercise ids the scores service has never seen: it does not check them (they are another service's).
   const exerciseId = () => 900_000 + Math.floor(Math.random() * 90_000);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from './http.js';
+import { apiClient, newSignedInUser, uniqueTag } from './http.js';
 import { startSystem, type System } from './system.js';
 
 /** The votes section of the contract, and karma across services, through the gateway. */
@@ -12,17 +12,8 @@ describe('votes through the gateway', () => {
   });
   afterAll(() => system.stop());
 
-  const tag = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  async function newUser() {
-    const name = `vo_${tag()}`;
-    const registered = await api('/auth/register', {
-      method: 'POST',
-      json: { username: name, email: `${name}@example.test`, password: 'a-good-password' },
-    });
-    expect(registered.status).toBe(201);
-    const login = await api('/auth/login', { method: 'POST', json: { username: name, password: 'a-good-password' } });
-    return { id: registered.body.id as number, username: name, token: login.body.access_token as string };
-  }
+  const tag = uniqueTag;
+  const newUser = () => newSignedInUser(api, 'vo');
   async function newPost(token: string, community = `votes_${tag()}`) {
     const response = await api('/posts', { method: 'POST', token, json: { title: 'Vote on me', text: '…', community } });
     expect(response.status).toBe(201);
