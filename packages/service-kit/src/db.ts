@@ -87,6 +87,9 @@ async function ensureSchema(url: string, schema: string): Promise<void> {
   await client.connect();
   try {
     await client.query(`create schema if not exists "${schema}"`);
+  } catch (error) {
+    // Replicas starting together race on "if not exists"; the loser's schema exists all the same.
+    if (!isUniqueViolation(error) && errorCode(error) !== '42P06') throw error;
   } finally {
     await client.end();
   }

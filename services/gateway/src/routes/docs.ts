@@ -86,6 +86,7 @@ const DOCS_PAGE = `<!doctype html>
     <meta charset="utf-8" />
     <title>Codeyard API docs</title>
     <link rel="stylesheet" href="/docs/swagger-ui.css" />
+    <link rel="icon" type="image/png" href="/docs/favicon-32x32.png" />
   </head>
   <body>
     <div id="swagger-ui"></div>

@@ -85,10 +85,18 @@ export function createAccounts(deps: { users: UsersRepo; sessions: SessionsRepo;
       return createAccount({ ...input, admin: input.admin ?? false });
     },
 
-    /** Creates the bootstrap admin unless that email is registered already. */
+    /**
+     * Creates the bootstrap admin unless that email is registered already. Replicas starting
+     * together may race; the one that loses finds the admin created and carries on.
+     */
     async ensureAdmin(input: { username: string; email: string; password: string }): Promise<UserRecord | undefined> {
       if (await users.findByEmail(input.email)) return undefined;
-      return createAccount({ ...input, admin: true });
+      try {
+        return await createAccount({ ...input, admin: true });
+      } catch (error) {
+        if (error instanceof AppError && error.statusCode === 409 && (await users.findByEmail(input.email))) return undefined;
+        throw error;
+      }
     },
 
     async login(credentials: { email?: string | undefined; username?: string | undefined; password: string }): Promise<TokenPair> {
