@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely, Migration } from 'kysely';
 import { isPostgres } from './db.js';
 import type { ServiceClient } from './http-client.js';
+import { z } from 'zod';
 
 /**
  * Transactional outbox: a service writes its own change and an `outbox` row in one transaction;
@@ -335,4 +336,45 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return Number(row.count);
     },
   };
+}
+
+/** Env keys of a service that owns an outbox; spread into its `extendConfig({...})`. */
+export const outboxConfigShape = {
+  /** Deliver events from this process (turn off only when another process runs the relay). */
+  OUTBOX_RELAY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /** How often the relay looks for due events (it is also woken right after a commit). */
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** Longest wait between two attempts at one event while its receiver is down (backoff doubles up to it). */
+  OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+};
+
+export interface OutboxConfig {
+  OUTBOX_RELAY: boolean;
+  OUTBOX_POLL_MS: number;
+  OUTBOX_MAX_BACKOFF_MS: number;
+}
+
+/**
+ * Starts a service's relay when OUTBOX_RELAY is on, and stops it before the app closes its
+ * database, so no delivery is cut off half-way by the closing pool.
+ */
+export function startServiceOutboxRelay(
+  app: { log: FastifyBaseLogger; addHook(name: 'preClose', hook: () => Promise<void>): unknown },
+  db: Kysely<any>,
+  config: OutboxConfig,
+  clients: Record<string, ServiceClient>,
+): OutboxRelay | undefined {
+  if (!config.OUTBOX_RELAY) return undefined;
+  const relay = startOutboxRelay({
+    db,
+    clients,
+    logger: app.log,
+    pollIntervalMs: config.OUTBOX_POLL_MS,
+    maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS,
+  });
+  app.addHook('preClose', () => relay.stop());
+  return relay;
 }

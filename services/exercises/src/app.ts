@@ -6,7 +6,7 @@ import {
   resolveServiceSecret,
   type ServiceApp,
   type ServiceClient,
-  startOutboxRelay,
+  startServiceOutboxRelay,
 } from '@codeyard/service-kit';
 import type { JWTVerifyGetKey } from 'jose';
 import type { Kysely } from 'kysely';
@@ -54,17 +54,7 @@ export async function buildApp(config: ExercisesConfig, overrides: ExercisesOver
   const evalClient = overrides.eval ?? createServiceClient({ baseUrl: config.EVAL_URL, target: 'eval', credential });
   const scoresClient = overrides.scores ?? createServiceClient({ baseUrl: config.SCORES_URL, target: 'scores', credential });
 
-  const outbox = config.OUTBOX_RELAY
-    ? startOutboxRelay({
-        db,
-        clients: { scores: scoresClient },
-        logger: app.log,
-        pollIntervalMs: config.OUTBOX_POLL_MS,
-        maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS,
-      })
-    : undefined;
-  // Stop delivering before the database closes (hooks run in reverse order of registration).
-  if (outbox) app.addHook('onClose', async () => outbox.stop());
+  const outbox = startServiceOutboxRelay(app, db, config, { scores: scoresClient });
 
   const grader = createEvalGrader({ eval: evalClient, timeoutMs: config.EVAL_TIMEOUT_MS, logger: app.log });
   const exercises = createExercises({ exercises: createExercisesRepo(db), grader });

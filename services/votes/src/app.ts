@@ -7,7 +7,7 @@ import {
   resolveServiceSecret,
   type ServiceApp,
   type ServiceClient,
-  startOutboxRelay,
+  startServiceOutboxRelay,
 } from '@codeyard/service-kit';
 import type { JWTVerifyGetKey } from 'jose';
 import type { VotesConfig } from './config.js';
@@ -44,15 +44,7 @@ export async function buildApp(config: VotesConfig, overrides: { accessTokenKeys
   const db = database.db;
   const credential = createServiceCredential('votes', resolveServiceSecret(config));
   const relayClients = { users: createServiceClient({ baseUrl: config.USERS_URL, target: 'users', credential }) };
-  const relay = config.OUTBOX_RELAY
-    ? startOutboxRelay({
-        db,
-        clients: relayClients,
-        logger: app.log,
-        pollIntervalMs: config.OUTBOX_POLL_MS,
-        maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS,
-      })
-    : undefined;
+  const relay = startServiceOutboxRelay(app, db, config, relayClients);
   const directory = createPostDirectory({
     client: createServiceClient({ baseUrl: config.POSTS_URL, target: 'posts', credential }),
     timeoutMs: config.POSTS_TIMEOUT_MS,
@@ -68,7 +60,7 @@ export async function buildApp(config: VotesConfig, overrides: { accessTokenKeys
   const resolver = startPostResolver({ voting, intervalMs: config.POST_RESOLVE_INTERVAL_MS, logger: app.log });
   // Background loops stop before the database closes (onClose).
   app.addHook('preClose', async () => {
-    await Promise.all([resolver.stop(), relay?.stop()]);
+    await resolver.stop();
   });
   registerVoteRoutes(app, voting);
   return { app, database, voting, relay, relayClients, resolver };
