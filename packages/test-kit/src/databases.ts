@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describe } from 'vitest';
 
 export type DatabaseTargetName = 'sqlite' | 'postgres';
 
@@ -16,13 +15,6 @@ export interface DatabaseEnv {
 /** SQLite always; PostgreSQL as well when TEST_DATABASE_URL is set (CI sets it). */
 export function databaseTargets(): DatabaseTargetName[] {
   return process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
-}
-
-/** `describe` once per database target: every service test runs on SQLite and on Postgres. */
-export function describeEachDatabase(title: string, body: (target: DatabaseTargetName) => void) {
-  for (const target of databaseTargets()) {
-    describe(`${title} [${target}]`, () => body(target));
-  }
 }
 
 /**

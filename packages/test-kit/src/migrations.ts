@@ -1,7 +1,8 @@
 import { type Database, migrateAllDown, migrateToLatest, openDatabase } from '@codeyard/service-kit';
 import type { Migration } from 'kysely';
 import { expect, it } from 'vitest';
-import { type DatabaseTargetName, describeEachDatabase, freshDatabase } from './databases.js';
+import { type DatabaseTargetName, freshDatabase } from './databases.js';
+import { describeEachDatabase } from './describe-each-database.js';
 
 /**
  * The migration test every service has: on each database, migrate up (the expected tables
