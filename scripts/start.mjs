@@ -26,7 +26,13 @@ if (!Number.isInteger(portBase) || portBase < 1 || portBase > 65_000) {
 
 const dataDir = resolve(root, process.env.DATA_DIR ?? 'data');
 mkdirSync(dataDir, { recursive: true });
-const baseEnv = { ...process.env, DATA_DIR: dataDir, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+const baseEnv = {
+  ...process.env,
+  DATA_DIR: dataDir,
+  NODE_ENV: process.env.NODE_ENV ?? 'development',
+  // The gateway serves the built web client (npm run build builds it into web/dist).
+  WEB_DIR: process.env.WEB_DIR ?? resolve(root, 'web', 'dist'),
+};
 
 // On a laptop there is a ready-made admin; in production ADMIN_EMAIL/ADMIN_PASSWORD come from env.
 let adminNote = '';
@@ -99,6 +105,12 @@ if (args['single-process']) {
 } else {
   if (args.dev) {
     startProcess('tsc', process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], baseEnv);
+    // The web client with hot reload on :5173, its API calls proxied to this gateway.
+    const vite = resolve(root, 'node_modules/vite/bin/vite.js');
+    startProcess('web', process.execPath, [vite, '--config', resolve(root, 'web/vite.config.ts'), '--strictPort'], {
+      ...baseEnv,
+      CODEYARD_GATEWAY: `http://127.0.0.1:${portBase}`,
+    });
   }
   for (const service of available) {
     const entry = resolve(root, 'services', service.name, 'dist', 'server.js');
@@ -119,6 +131,7 @@ for (;;) {
     if (response.ok || Date.now() > deadline) {
       console.log(`\nCodeyard is running${down.length ? ` (not ready: ${down.join(', ')})` : ''}`);
       console.log(`  app     ${gateway}/`);
+      if (args.dev) console.log('  web dev http://localhost:5173/ (hot reload)');
       console.log(`  API     ${gateway}/api/v1`);
       console.log(`  docs    ${gateway}/docs`);
       console.log(`  health  ${gateway}/health`);

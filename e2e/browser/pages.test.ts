@@ -1,0 +1,76 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseUrl, horizontalOverflow, launchBrowser, openPage, PHONE, seriousA11yViolations } from './browser.js';
+
+const PUBLIC_PAGES = [
+  { path: '/', heading: 'Codeyard' },
+  { path: '/login', heading: 'Log in' },
+  { path: '/register', heading: 'Register' },
+  { path: '/users', heading: 'Users' },
+  { path: '/leaderboard', heading: 'Leaderboard' },
+  { path: '/status', heading: 'Status' },
+  { path: '/no/such/page', heading: 'Page not found' },
+];
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the web client, signed out', () => {
+  it('shows the home page with the navigation of a visitor', async () => {
+    const { page, context, expectNoProblems } = await openPage(browser);
+    await page.goto('/');
+    await page.getByRole('heading', { level: 1, name: 'Codeyard' }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Log in' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Register' }).isVisible()).toBe(true);
+    expect(await nav.getByRole('link', { name: 'API docs' }).getAttribute('href')).toBe('/docs/');
+    expect(await nav.getByRole('button', { name: 'Log out' }).count()).toBe(0);
+    // the three panels settle on data or their empty state
+    await page.getByRole('heading', { name: 'Recent posts' }).waitFor();
+    await page.getByText('Loading', { exact: false }).first().waitFor({ state: 'detached' });
+    expect(await page.title()).toBe('Codeyard · Codeyard');
+    expectNoProblems();
+    await context.close();
+  });
+
+  it('loads a deep link cold, while unknown API paths stay JSON 404s', async () => {
+    const { page, context, expectNoProblems } = await openPage(browser);
+    await page.goto('/leaderboard');
+    await page.getByRole('heading', { level: 1, name: 'Leaderboard' }).waitFor();
+    await page.goto('/exercises/3/whatever');
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+    const api = await fetch(`${baseUrl()}/api/v1/no-such-thing`, { headers: { accept: 'text/html' } });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toContain('application/json');
+    expectNoProblems();
+    await context.close();
+  });
+
+  it('asks a visitor to log in on the status page', async () => {
+    const { page, context, expectNoProblems } = await openPage(browser);
+    await page.goto('/status');
+    await page.getByText('You must be logged in to view this.').waitFor();
+    expectNoProblems();
+    await context.close();
+  });
+
+  for (const { path, heading } of PUBLIC_PAGES) {
+    it(`has no serious accessibility problem and fits 375 px in light and dark: ${path}`, async () => {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const { page, context, expectNoProblems } = await openPage(browser, PHONE, { colorScheme });
+        await page.goto(path);
+        await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+        await page.getByText('Loading', { exact: false }).first().waitFor({ state: 'detached' });
+        expect(await seriousA11yViolations(page), `${path} ${colorScheme}`).toEqual([]);
+        expect(await horizontalOverflow(page), `${path} ${colorScheme}`).toBe(0);
+        expectNoProblems();
+        await context.close();
+      }
+    });
+  }
+});

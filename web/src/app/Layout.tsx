@@ -1,0 +1,67 @@
+import { NavLink, Outlet, useNavigate } from 'react-router';
+import { session } from '../api/session';
+import styles from './layout.module.css';
+import { Flash } from './Flash';
+import { useSession } from './useSession';
+
+export function Layout() {
+  const { status, user } = useSession();
+  const navigate = useNavigate();
+  const signOut = async () => {
+    await session.signOut();
+    navigate('/', { state: { flash: 'You are logged out.' } });
+  };
+  return (
+    <>
+      <a className={styles.skip} href="#main">
+        Skip to content
+      </a>
+      <header className={styles.header}>
+        <nav className={styles.nav} aria-label="Main">
+          <NavLink to="/" className={styles.brand}>
+            Codeyard
+          </NavLink>
+          <ul className={styles.links}>
+            <li>
+              <NavLink to="/users">Users</NavLink>
+            </li>
+            <li>
+              <NavLink to="/leaderboard">Leaderboard</NavLink>
+            </li>
+            <li>
+              <a href="/docs/">API docs</a>
+            </li>
+            {status === 'signed-in' && user ? (
+              <>
+                <li>
+                  <NavLink to="/status">{user.username}</NavLink>
+                </li>
+                <li>
+                  <button type="button" className={styles.linkButton} onClick={signOut}>
+                    Log out
+                  </button>
+                </li>
+              </>
+            ) : status === 'signed-out' ? (
+              <>
+                <li>
+                  <NavLink to="/login">Log in</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/register">Register</NavLink>
+                </li>
+              </>
+            ) : null}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" className={styles.main}>
+        <Flash />
+        <Outlet />
+      </main>
+      <footer className={styles.footer}>
+        Codeyard — learn to code together. <a href="/docs/">API documentation</a>
+      </footer>
+    </>
+  );
+}

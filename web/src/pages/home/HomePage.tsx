@@ -1,0 +1,112 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { api, must } from '../../api/client';
+import { useSession } from '../../app/useSession';
+import { Alert, Card, Empty, Loading, PageTitle, styles } from '../../ui';
+
+function RecentPosts() {
+  const posts = useQuery({
+    queryKey: ['posts', 'recent', 5],
+    queryFn: async () => must(await api.GET('/api/v1/posts', { params: { query: { limit: 5 } } })),
+  });
+  if (posts.isPending) return <Loading what="posts" />;
+  if (posts.isError) return <Alert>Posts could not be loaded: {posts.error.message}</Alert>;
+  if (posts.data.length === 0) return <Empty>No posts yet.</Empty>;
+  return (
+    <ul className={styles.list}>
+      {posts.data.map((post) => (
+        <li key={post.id}>
+          <Link to={`/posts/${post.id}`}>{post.title}</Link>
+          <div className={styles.muted}>
+            in {post.community} by {post.username}
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ExercisesToTry() {
+  const exercises = useQuery({
+    queryKey: ['exercises', 'first', 5],
+    queryFn: async () => must(await api.GET('/api/v1/exercises', { params: { query: { limit: 5 } } })),
+  });
+  if (exercises.isPending) return <Loading what="exercises" />;
+  if (exercises.isError) return <Alert>Exercises could not be loaded: {exercises.error.message}</Alert>;
+  if (exercises.data.length === 0) return <Empty>No exercises yet.</Empty>;
+  return (
+    <ul className={styles.list}>
+      {exercises.data.map((exercise) => (
+        <li key={exercise.id}>
+          <Link to={`/exercises/${exercise.id}`}>{exercise.title}</Link> <span className={styles.muted}>({exercise.language})</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function TopOfLeaderboard({ limit }: { limit: number }) {
+  const leaders = useQuery({
+    queryKey: ['leaderboard', limit],
+    queryFn: async () => must(await api.GET('/api/v1/scores/leaderboard', { params: { query: { limit } } })),
+  });
+  if (leaders.isPending) return <Loading what="the leaderboard" />;
+  if (leaders.isError) return <Alert>The leaderboard could not be loaded: {leaders.error.message}</Alert>;
+  if (leaders.data.length === 0) return <Empty>Nobody has solved an exercise yet.</Empty>;
+  return (
+    <table className={styles.table}>
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">User</th>
+          <th scope="col">Solved</th>
+        </tr>
+      </thead>
+      <tbody>
+        {leaders.data.map((entry, index) => (
+          <tr key={entry.user_id}>
+            <td>{index + 1}</td>
+            <td>
+              <Link to={`/users/${entry.user_id}`}>{entry.username}</Link>
+            </td>
+            <td>{entry.solved}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function HomePage() {
+  const { status, user } = useSession();
+  return (
+    <>
+      <PageTitle>Codeyard</PageTitle>
+      <p>
+        Learn to code together: solve exercises in JavaScript, TypeScript and Python graded in a sandbox, climb the leaderboard, post in
+        communities, vote and send each other messages.
+      </p>
+      {status === 'signed-in' && user ? (
+        <p>Welcome back, {user.username}.</p>
+      ) : status === 'signed-out' ? (
+        <p>
+          <Link to="/register">Register</Link> or <Link to="/login">log in</Link> to submit solutions, post and vote.
+        </p>
+      ) : null}
+      <div className={styles.grid}>
+        <Card title="Recent posts">
+          <RecentPosts />
+        </Card>
+        <Card title="Exercises to try">
+          <ExercisesToTry />
+        </Card>
+        <Card title="Leaderboard">
+          <TopOfLeaderboard limit={5} />
+          <p>
+            <Link to="/leaderboard">Full leaderboard</Link>
+          </p>
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,26 @@
+// Every page of the web client, in one place. Pages live in src/pages/<area>/; a new area adds
+// its routes here.
+import { createBrowserRouter } from 'react-router';
+import { Layout } from './app/Layout';
+import { StatusPage } from './pages/account/StatusPage';
+import { LoginPage } from './pages/auth/LoginPage';
+import { RegisterPage } from './pages/auth/RegisterPage';
+import { NotFoundPage } from './pages/errors/NotFoundPage';
+import { HomePage } from './pages/home/HomePage';
+import { LeaderboardPage } from './pages/leaderboard/LeaderboardPage';
+import { UsersPage } from './pages/users/UsersPage';
+
+export const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    children: [
+      { path: '/', element: <HomePage /> },
+      { path: '/login', element: <LoginPage /> },
+      { path: '/register', element: <RegisterPage /> },
+      { path: '/status', element: <StatusPage /> },
+      { path: '/users', element: <UsersPage /> },
+      { path: '/leaderboard', element: <LeaderboardPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);
