@@ -1,5 +1,5 @@
 // The signed-in session. The access token lives only in memory; the refresh token is the
-// HttpOnly cookie the API sets on /api/v1/auth (decision 006). A reload or a new tab gets a new
+// HttpOnly cookie the API sets on /api/v1/auth (decisions 006 and 007). A reload or a new tab gets a new
 // access token through a silent refresh — one at a time per browser (see refresh()).
 import type { components } from '@codeyard/api-client';
 
@@ -45,8 +45,9 @@ function setHint(on: boolean) {
   }
 }
 
-async function postJson(path: string, body: unknown, token?: string): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+/** A call that the refresh cookie signs; the header is the API's CSRF defence for it. */
+async function postWithCookie(path: string, body: unknown, token?: string): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-codeyard-csrf': '1' };
   if (token) headers.authorization = `Bearer ${token}`;
   return fetch(`/api/v1/auth/${path}`, { method: 'POST', headers, body: JSON.stringify(body), credentials: 'same-origin' });
 }
@@ -58,7 +59,7 @@ async function loadUser(token: string): Promise<User | null> {
 
 /** Exchanges the refresh cookie for a new access token; null when the session is over. */
 async function exchangeRefreshCookie(): Promise<string | null> {
-  const response = await postJson('refresh', {});
+  const response = await postWithCookie('refresh', {});
   if (!response.ok) return null;
   return ((await response.json()) as TokenPair).access_token;
 }
@@ -129,7 +130,7 @@ export const session = {
 
   async signOut(): Promise<void> {
     const token = accessToken;
-    if (token) await postJson('logout', {}, token).catch(() => undefined);
+    if (token) await postWithCookie('logout', {}, token).catch(() => undefined);
     session.forget();
   },
 
