@@ -3,11 +3,14 @@
 import { createBrowserRouter } from 'react-router';
 import { Layout } from './app/Layout';
 import { StatusPage } from './pages/account/StatusPage';
+import { AdminUsersPage } from './pages/admin/AdminUsersPage';
 import { LoginPage } from './pages/auth/LoginPage';
 import { RegisterPage } from './pages/auth/RegisterPage';
 import { NotFoundPage } from './pages/errors/NotFoundPage';
 import { HomePage } from './pages/home/HomePage';
 import { LeaderboardPage } from './pages/leaderboard/LeaderboardPage';
+import { MessagesPage } from './pages/messages/MessagesPage';
+import { UserPage } from './pages/users/UserPage';
 import { UsersPage } from './pages/users/UsersPage';
 
 export const router = createBrowserRouter([
@@ -19,6 +22,9 @@ export const router = createBrowserRouter([
       { path: '/register', element: <RegisterPage /> },
       { path: '/status', element: <StatusPage /> },
       { path: '/users', element: <UsersPage /> },
+      { path: '/users/:id', element: <UserPage /> },
+      { path: '/messages', element: <MessagesPage /> },
+      { path: '/admin/users', element: <AdminUsersPage /> },
       { path: '/leaderboard', element: <LeaderboardPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

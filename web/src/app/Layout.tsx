@@ -1,11 +1,13 @@
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { session } from '../api/session';
+import { useNewMessageCount } from '../pages/messages/newMessages';
 import styles from './layout.module.css';
 import { Flash } from './Flash';
 import { useSession } from './useSession';
 
 export function Layout() {
   const { status, user } = useSession();
+  const newMessages = useNewMessageCount(status === 'signed-in' ? user?.id : undefined);
   const navigate = useNavigate();
   const signOut = async () => {
     await session.signOut();
@@ -33,6 +35,22 @@ export function Layout() {
             </li>
             {status === 'signed-in' && user ? (
               <>
+                <li>
+                  <NavLink to="/messages">
+                    Messages
+                    {newMessages > 0 && (
+                      <span className={styles.badge}>
+                        {newMessages}
+                        <span className="visually-hidden"> new</span>
+                      </span>
+                    )}
+                  </NavLink>
+                </li>
+                {user.admin && (
+                  <li>
+                    <NavLink to="/admin/users">Admin</NavLink>
+                  </li>
+                )}
                 <li>
                   <NavLink to="/status">{user.username}</NavLink>
                 </li>

@@ -1,5 +1,5 @@
 // Codeyard's small design system: every page builds from these, so pages look and behave alike.
-import { type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, useEffect, useId } from 'react';
+import { type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes, useEffect, useId } from 'react';
 import styles from './ui.module.css';
 
 export { styles };
@@ -80,4 +80,29 @@ export function PageTitle({ children }: { children: string }) {
     document.title = `${children} · Codeyard`;
   }, [children]);
   return <h1>{children}</h1>;
+}
+
+type TextAreaProps = TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; error?: string; hint?: string };
+
+/** A labelled multi-line input; `error` is announced and linked to it. */
+export function TextArea({ label, error, hint, id, ...props }: TextAreaProps) {
+  const generated = useId();
+  const inputId = id ?? generated;
+  const describedBy = [hint ? `${inputId}-hint` : '', error ? `${inputId}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={styles.field}>
+      <label htmlFor={inputId}>{label}</label>
+      <textarea id={inputId} aria-invalid={error ? true : undefined} aria-describedby={describedBy} rows={4} {...props} />
+      {hint && (
+        <span id={`${inputId}-hint`} className={styles.hint}>
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span id={`${inputId}-error`} className={styles.fieldError}>
+          {error}
+        </span>
+      )}
+    </div>
+  );
 }

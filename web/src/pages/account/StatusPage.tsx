@@ -59,7 +59,9 @@ function ChangePassword({ user }: { user: User }) {
   const [touched, setTouched] = useState(false);
   const change = useMutation({
     mutationFn: async () =>
-      must(await api.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { password: next, current_password: current } })),
+      must(
+        await api.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { password: next, current_password: current } }),
+      ),
     onSuccess: () => {
       setCurrent('');
       setNext('');
@@ -76,7 +78,13 @@ function ChangePassword({ user }: { user: User }) {
       {change.isSuccess && <Notice>Your password is changed.</Notice>}
       {change.isError && <Alert>{change.error.message}</Alert>}
       <form onSubmit={submit} noValidate>
-        <TextField label="Current password" type="password" autoComplete="current-password" value={current} onChange={(event) => setCurrent(event.target.value)} />
+        <TextField
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          value={current}
+          onChange={(event) => setCurrent(event.target.value)}
+        />
         <TextField
           label="New password"
           type="password"
