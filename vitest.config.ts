@@ -34,7 +34,7 @@ export default defineConfig({
       {
         // Components of the web client in jsdom.
         extends: './web/vite.config.ts',
-        test: { name: 'web', include: ['web/src/**/*.test.tsx'], environment: 'jsdom', globals: true, setupFiles: ['web/test/setup.ts'] },
+        test: { name: 'web', include: ['web/src/**/*.test.{ts,tsx}'], environment: 'jsdom', globals: true, setupFiles: ['web/test/setup.ts'] },
       },
     ],
   },

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseUrl, horizontalOverflow, launchBrowser, openPage, PHONE, seriousA11yViolations } from './browser.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { baseUrl, horizontalOverflow, launchBrowser, logIn, openPage, PHONE, seriousA11yViolations } from './browser.js';
 
 const PUBLIC_PAGES = [
   { path: '/', heading: 'Codeyard' },
@@ -73,4 +73,35 @@ describe('the web client, signed out', () => {
       }
     });
   }
+});
+
+describe('the web client, signed in as the admin, at 375 px', () => {
+  it('has no serious accessibility problem and nothing wider than the screen on the signed-in pages, light and dark', async () => {
+    const { adminEmail, adminPassword } = inject('codeyard');
+    const { page, context, expectNoProblems } = await openPage(browser, PHONE);
+    await page.goto('/login');
+    await page.getByLabel('Email or username').fill(adminEmail);
+    await page.getByLabel('Password').fill(adminPassword);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('button', { name: 'Log out' }).waitFor();
+    // In-app navigation keeps the in-memory session without a refresh.
+    const pages = [
+      { link: nav.getByRole('link', { name: 'Admin', exact: true }), heading: 'Manage users' },
+      { link: nav.getByRole('link', { name: /^Messages/ }), heading: 'Messages' },
+      { link: nav.getByRole('link', { name: 'admin', exact: true }), heading: 'Status' },
+    ];
+    for (const { link, heading } of pages) {
+      await link.click();
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page.getByText('Loading', { exact: false }).first().waitFor({ state: 'detached' });
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        expect(await seriousA11yViolations(page), `${heading} ${colorScheme}`).toEqual([]);
+        expect(await horizontalOverflow(page), `${heading} ${colorScheme}`).toBe(0);
+      }
+    }
+    expectNoProblems();
+    await context.close();
+  });
 });
