@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { baseUrl, horizontalOverflow, launchBrowser, logIn, openPage, PHONE, seriousA11yViolations } from './browser.js';
+import { baseUrl, horizontalOverflow, launchBrowser, openPage, PHONE, seriousA11yViolations } from './browser.js';
 
 const PUBLIC_PAGES = [
   { path: '/', heading: 'Codeyard' },
