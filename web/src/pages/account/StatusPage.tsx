@@ -5,7 +5,7 @@ import { ApiRequestError, api, must } from '../../api/client';
 import { session, type User } from '../../api/session';
 import { RequireSignIn } from '../../app/RequireSignIn';
 import { useSession } from '../../app/useSession';
-import { Alert, Button, Card, Loading, Notice, PageTitle, TextField } from '../../ui';
+import { Alert, Button, Card, Loading, Notice, PageTitle, styles, TextField } from '../../ui';
 import { emailProblem, passwordProblem } from '../auth/rules';
 
 function SolvedCount() {
@@ -140,7 +140,7 @@ function Profile() {
   return (
     <>
       <Card title="Your account">
-        <dl>
+        <dl className={styles.facts}>
           <dt>User ID</dt>
           <dd>{user.id}</dd>
           <dt>Username</dt>
