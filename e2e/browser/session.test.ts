@@ -83,4 +83,24 @@ describe('registering, logging in and out', () => {
     expectNoProblems();
     await context.close();
   });
+
+  it('works with the keyboard alone: skip link, fields in order, Enter submits', async () => {
+    const user = await registerUser('keys');
+    const { page, context, expectNoProblems } = await openPage(browser);
+    await page.goto('/login');
+    await page.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.name')).toBe('login');
+    await page.keyboard.type(user.username);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.name')).toBe('password');
+    await page.keyboard.type(user.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: user.username }).waitFor();
+    expectNoProblems();
+    await context.close();
+  });
 });

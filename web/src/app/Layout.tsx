@@ -73,7 +73,7 @@ export function Layout() {
           </ul>
         </nav>
       </header>
-      <main id="main" className={styles.main}>
+      <main id="main" tabIndex={-1} className={styles.main}>
         <Flash />
         <Outlet />
       </main>

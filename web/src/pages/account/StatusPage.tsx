@@ -136,7 +136,17 @@ function Deactivate({ user }: { user: User }) {
 
 function Profile() {
   const { user } = useSession();
+  // The session holds the user as of login; karma and the rest may have moved since.
+  const fresh = useQuery({
+    queryKey: ['auth', 'status'],
+    queryFn: async () => {
+      const current = must(await api.GET('/api/v1/auth/status'));
+      session.setUser(current);
+      return current;
+    },
+  });
   if (!user) return null;
+  if (fresh.isError) return <Alert>Your account could not be loaded: {fresh.error.message}</Alert>;
   return (
     <>
       <Card title="Your account">
