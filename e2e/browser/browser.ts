@@ -41,15 +41,8 @@ export interface WatchedPage {
   expectNoProblems(): void;
 }
 
-/** A new browser context (own cookies and storage) with one page watched for problems. */
-export async function openPage(
-  browser: Browser,
-  viewport = DESKTOP,
-  options: { colorScheme?: 'light' | 'dark' } = {},
-): Promise<WatchedPage> {
-  const context = await browser.newContext({ baseURL: baseUrl(), viewport, colorScheme: options.colorScheme ?? 'light' });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
+/** Watches a page: every console error, page error, failed request or 4xx/5xx answer is a problem. */
+export function watchPage(page: Page): Omit<WatchedPage, 'page' | 'context'> {
   const problems: string[] = [];
   const allowed: { status: number; path: string }[] = [];
   page.on('console', (message) => {
@@ -70,11 +63,21 @@ export async function openPage(
     else problems.push(`answer ${response.status()}: ${response.request().method()} ${path}`);
   });
   return {
-    page,
-    context,
     allow: (status, path) => allowed.push({ status, path }),
     expectNoProblems: () => expect(problems).toEqual([]),
   };
+}
+
+/** A new browser context (own cookies and storage) with one page watched for problems. */
+export async function openPage(
+  browser: Browser,
+  viewport = DESKTOP,
+  options: { colorScheme?: 'light' | 'dark' } = {},
+): Promise<WatchedPage> {
+  const context = await browser.newContext({ baseURL: baseUrl(), viewport, colorScheme: options.colorScheme ?? 'light' });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  return { page, context, ...watchPage(page) };
 }
 
 /** A new user's credentials, unique to the calling test. */
