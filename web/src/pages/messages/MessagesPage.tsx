@@ -76,7 +76,10 @@ function Compose({ initialTo }: { initialTo: string }) {
 function MessageItem({ message, view }: { message: Message; view: View }) {
   const queryClient = useQueryClient();
   // The button shows the server's answer, not a guess: it changes when the PUT/DELETE returns.
+  // A background refresh of the list that started before the answer would bring back the old
+  // flag, so it is cancelled first and the list is fetched again after.
   const favorite = useMutation({
+    onMutate: () => queryClient.cancelQueries({ queryKey: ['messages'] }),
     mutationFn: async (on: boolean) => {
       const options = { params: { path: { id: message.id } } };
       return must(
@@ -91,10 +94,11 @@ function MessageItem({ message, view }: { message: Message; view: View }) {
             list.map((item) => (item.id === updated.id ? updated : item)),
           );
       }
-      void queryClient.invalidateQueries({ queryKey: ['messages', 'list', 'favorites'] });
+      void queryClient.invalidateQueries({ queryKey: ['messages'] });
     },
   });
   const remove = useMutation({
+    onMutate: () => queryClient.cancelQueries({ queryKey: ['messages'] }),
     mutationFn: async () => must(await api.DELETE('/api/v1/messages/{id}', { params: { path: { id: message.id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['messages'] }),
   });
