@@ -73,7 +73,8 @@ export const listExercisesQuery = z.object({ language: language.optional() });
 /**
  * One test of a graded submission. Tests are named `test 1`, `test 2`, … — the examples first, in
  * their order, then the hidden tests. For hidden tests `expected` and `actual` are never shown,
- * and a wrong answer's message does not reveal them either.
+ * and the message is generic: a wrong answer, a time-out, or an error with its built-in class at
+ * most. Values and messages longer than 4 KiB end with a truncation mark.
  */
 export const testResult = z
   .object({
@@ -98,6 +99,7 @@ export const submission = z
     passed: z.number().int(),
     total: z.number().int(),
     results: z.array(testResult),
+    /** What the program printed up to the end of the examples (never during hidden tests), at most 8 KiB. */
     stdout: z.string(),
     duration_ms: z.number(),
     created_at: timestamp,

@@ -6,6 +6,7 @@ export * from './http-client.js';
 export * from './pagination.js';
 export * from './secrets.js';
 export * from './server.js';
+export * from './text-caps.js';
 export * from './service.js';
 export * from './outbox.js';
 export * from './idempotency.js';

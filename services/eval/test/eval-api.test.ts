@@ -9,15 +9,29 @@ describe('eval over HTTP', () => {
   let userAuth: { authorization: string };
   beforeAll(async () => {
     const issuer = await createTestIssuer();
-    ({ app } = await buildApp(loadConfig(configSchema, testEnv({ EVAL_WORKERS: '1', EVAL_QUEUE_LIMIT: '1' })), { accessTokenKeys: issuer.keys }));
+    ({ app } = await buildApp(loadConfig(configSchema, testEnv({ EVAL_WORKERS: '1', EVAL_QUEUE_LIMIT: '1' })), {
+      accessTokenKeys: issuer.keys,
+    }));
     userAuth = { authorization: await issuer.bearer({ id: 7, username: 'grace' }) };
   }, 120_000);
   afterAll(() => app.close());
 
-  const sum = { language: 'javascript', entrypoint: 'sum', tests: [{ args: [1, 2], expected: 3 }, { args: [-1, 1], expected: 0 }] };
+  const sum = {
+    language: 'javascript',
+    entrypoint: 'sum',
+    tests: [
+      { args: [1, 2], expected: 3 },
+      { args: [-1, 1], expected: 0 },
+    ],
+  };
 
   it('grades a correct program for a signed-in user', async () => {
-    const response = await app.inject({ method: 'POST', url: '/eval', headers: userAuth, payload: { ...sum, code: 'function sum(a, b) { return a + b; }' } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: userAuth,
+      payload: { ...sum, code: 'function sum(a, b) { return a + b; }' },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ status: 'passed', passed: 2, total: 2, stdout: '' });
   });
@@ -61,13 +75,22 @@ describe('eval over HTTP', () => {
     ['an entrypoint that is not an identifier', { entrypoint: 'sum; process.exit()' }],
     ['code that is not a string', { code: 42 }],
   ])('returns 400 for %s', async (_label, override) => {
-    const response = await app.inject({ method: 'POST', url: '/eval', headers: userAuth, payload: { ...sum, code: 'function sum(a,b){return a+b}', ...override } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: userAuth,
+      payload: { ...sum, code: 'function sum(a,b){return a+b}', ...override },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().statusCode).toBe(400);
   });
 
   it('answers 503 with Retry-After when the queue is full, and keeps serving', async () => {
-    const slow = { ...sum, code: 'function sum() { const end = Date.now() + 400; while (Date.now() < end) {} return 3; }', tests: [{ args: [], expected: 3 }] };
+    const slow = {
+      ...sum,
+      code: 'function sum() { const end = Date.now() + 400; while (Date.now() < end) {} return 3; }',
+      tests: [{ args: [], expected: 3 }],
+    };
     const responses = await Promise.all(
       Array.from({ length: 5 }, () => app.inject({ method: 'POST', url: '/eval', headers: userAuth, payload: slow })),
     );
@@ -76,14 +99,95 @@ describe('eval over HTTP', () => {
     expect(statuses).toContain(503);
     const busy = responses.find((r) => r.statusCode === 503);
     expect(Number(busy?.headers['retry-after'])).toBeGreaterThan(0);
-    const after = await app.inject({ method: 'POST', url: '/eval', headers: userAuth, payload: { ...sum, code: 'function sum(a,b){return a+b}' } });
+    const after = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: userAuth,
+      payload: { ...sum, code: 'function sum(a,b){return a+b}' },
+    });
     expect(after.json().status).toBe('passed');
+  });
+
+  it('returns 400 when a user asks for more time or memory than the defaults, and lets exercises do it', async () => {
+    const payload = { ...sum, code: 'function sum(a, b) { return a + b; }' };
+    for (const limits of [{ time_ms: 2_001 }, { memory_mb: 65 }]) {
+      const response = await app.inject({ method: 'POST', url: '/eval', headers: userAuth, payload: { ...payload, limits } });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().errors.limits).toBe('at most time_ms 2000 and memory_mb 64');
+    }
+    const lower = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: userAuth,
+      payload: { ...payload, limits: { time_ms: 1_000 } },
+    });
+    expect(lower.json().status).toBe('passed');
+    const otherService = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: { authorization: await serviceBearer('votes') },
+      payload: { ...payload, limits: { time_ms: 5_000 } },
+    });
+    expect(otherService.statusCode).toBe(400);
+    const exercises = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: { authorization: await serviceBearer('exercises') },
+      payload: { ...payload, limits: { time_ms: 5_000, memory_mb: 256 } },
+    });
+    expect(exercises.statusCode).toBe(200);
+    expect(exercises.json().status).toBe('passed');
+  });
+
+  it('returns only the output printed up to the end of test stdout_tests', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: userAuth,
+      payload: {
+        ...sum,
+        code: 'console.log("loaded"); function sum(a, b) { console.log("args", a, b); return a + b; }',
+        tests: [...sum.tests, { args: [40, 2], expected: 42 }],
+        stdout_tests: 2,
+      },
+    });
+    expect(response.json()).toMatchObject({ status: 'passed', stdout: 'loaded\nargs 1 2\nargs -1 1\n' });
+  });
+
+  it('cuts a huge return value, message and output to a few KiB with a visible mark', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: userAuth,
+      payload: {
+        language: 'javascript',
+        entrypoint: 'big',
+        code: 'function big(n) { console.log("o".repeat(20000)); if (n === 2) throw new Error("m".repeat(20000)); return "a".repeat(n); }',
+        tests: [
+          { args: [100_000], expected: 'short' },
+          { args: [2], expected: 'short' },
+        ],
+      },
+    });
+    const result = response.json();
+    expect(result.results[0].actual).toMatch(/^"a{4095}… \[truncated: 100002 bytes in all\]$/);
+    expect(result.results[1].message).toMatch(/^Error: m{4089}… \[truncated: \d+ bytes in all\]$/);
+    expect(result.stdout).toMatch(/^o{8192}… \[truncated: 40002 bytes in all\]$/);
+  });
+
+  it('refuses EVAL_QUEUE_LIMIT=0 at boot, naming the variable', () => {
+    expect(() => loadConfig(configSchema, testEnv({ EVAL_QUEUE_LIMIT: '0' }))).toThrow(/EVAL_QUEUE_LIMIT/);
   });
 
   it('lists the languages with versions', async () => {
     const response = await app.inject({ method: 'GET', url: '/eval/languages' });
     expect(response.statusCode).toBe(200);
-    expect(response.json().map((l: { language: string }) => l.language).sort()).toEqual(['javascript', 'python', 'typescript']);
+    expect(
+      response
+        .json()
+        .map((l: { language: string }) => l.language)
+        .sort(),
+    ).toEqual(['javascript', 'python', 'typescript']);
   });
 
   it('is ready once the interpreters are warm', async () => {

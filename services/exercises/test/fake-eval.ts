@@ -6,6 +6,7 @@ interface EvalBody {
   code: string;
   entrypoint: string;
   tests: Array<{ args: unknown[]; expected: unknown }>;
+  stdout_tests?: number;
 }
 
 /**
@@ -43,7 +44,13 @@ function run(body: EvalBody) {
   } catch (error) {
     loadError = `${(error as Error).name}: ${(error as Error).message}`;
   }
+  const logsAfterTest: number[] = [];
   const results = body.tests.map((test, index) => {
+    const result = runTest(test, index);
+    logsAfterTest.push(logs.length);
+    return result;
+  });
+  function runTest(test: EvalBody['tests'][number], index: number) {
     const name = `test ${index + 1}`;
     if (loadError || !fn) return { name, status: 'error', message: loadError, duration_ms: 0 };
     try {
@@ -67,8 +74,10 @@ function run(body: EvalBody) {
         duration_ms: 1,
       };
     }
-  });
+  }
+  // Like eval: only the output up to the end of test `stdout_tests` is returned when asked.
+  const shownLogs = body.stdout_tests === undefined ? logs : logs.slice(0, logsAfterTest[body.stdout_tests - 1]);
   const passed = results.filter((r) => r.status === 'passed').length;
   const status = passed === results.length ? 'passed' : results.some((r) => r.status === 'error') ? 'error' : 'failed';
-  return { status, passed, total: results.length, results, stdout: logs.join('\n'), duration_ms: results.length };
+  return { status, passed, total: results.length, results, stdout: shownLogs.join('\n'), duration_ms: results.length };
 }

@@ -83,6 +83,24 @@ describeEachDatabase('exercises: grading in the real eval sandbox', (target) => 
     expect(right.json()).toMatchObject({ status: 'passed', passed: 6, total: 6 });
   });
 
+  it('shows a submitter nothing of a hidden test: no printed arguments, no raised message', async () => {
+    const sumId = ids.get('Sum of two numbers');
+    const auth = await harness.userAuth(uniqueId());
+    const leaky =
+      'def sum(x, y):\n    print("ARGS", x, y)\n    if x > 100:\n        raise ValueError("SECRET %d %d" % (x, y))\n    return x + y\n';
+    const response = await app.inject({ method: 'POST', url: `/exercises/${sumId}/submissions`, headers: auth, payload: { code: leaky } });
+    expect(response.statusCode).toBe(201);
+    const submission = response.json();
+    expect(submission.stdout).toBe('ARGS 2 3\nARGS 2 2\n');
+    expect(submission.results[5]).toEqual({
+      name: 'test 6',
+      status: 'error',
+      message: 'ValueError on a hidden test (its message is not shown)',
+      duration_ms: expect.any(Number),
+    });
+    expect(response.body).not.toContain('2345678');
+  });
+
   it('grades TypeScript, and reports an endless loop as a timeout and a syntax error as an error', async () => {
     const auth = await harness.userAuth(uniqueId());
     const submit = (title: string, code: string) =>

@@ -77,13 +77,46 @@ describeEachDatabase('exercises: submissions', (target) => {
     expect(sandbox.state.calls[0]?.tests).toEqual([...exercise.examples, ...exercise.tests]);
   });
 
-  it("shows errors raised by the submitted code on hidden tests too, and keeps the program's output", async () => {
-    const code = 'function add(a, b) { console.log("adding", a, b); if (a > 5) throw new RangeError("too big"); return a + b; }';
+  it("shows a hidden test's error class only, and only the output printed during the examples", async () => {
+    const code =
+      'function add(a, b) { console.log("adding", a, b); if (a > 5) throw new RangeError("too big: " + a + "," + b); return a + b; }';
     const response = await submit(code, await harness.userAuth(uniqueId()));
     const submission = response.json();
     expect(submission.status).toBe('error');
-    expect(submission.results[2]).toEqual({ name: 'test 3', status: 'error', message: 'RangeError: too big', duration_ms: 1 });
-    expect(submission.stdout).toContain('adding 1 2');
+    expect(submission.results[2]).toEqual({
+      name: 'test 3',
+      status: 'error',
+      message: 'RangeError on a hidden test (its message is not shown)',
+      duration_ms: 1,
+    });
+    expect(submission.stdout).toBe('adding 1 2\nadding -1 1');
+    expect(response.body).not.toContain('10,32'); // add(10, 32) is a hidden test
+    expect(response.body).not.toContain('adding 10 32');
+    expect(sandbox.state.calls[0]?.stdout_tests).toBe(2);
+  });
+
+  it('names no error class a program made up itself on a hidden test', async () => {
+    const code = 'function add(a, b) { if (a > 5) { const e = new Error("x"); e.name = "Arg" + a; throw e; } return a + b; }';
+    const submission = (await submit(code, await harness.userAuth(uniqueId()))).json();
+    expect(submission.results[2]).toMatchObject({ status: 'error', message: 'Error on a hidden test (its message is not shown)' });
+    expect(JSON.stringify(submission.results)).not.toContain('Arg10');
+  });
+
+  it('keeps at most 8 KiB of output and 4 KiB of a message, each marked as cut', async () => {
+    sandbox.state.reply = {
+      status: 200,
+      body: {
+        status: 'error',
+        passed: 0,
+        total: 1,
+        results: [{ name: 'test 1', status: 'error', message: 'x'.repeat(100_000), duration_ms: 1 }],
+        stdout: 'y'.repeat(100_000),
+        duration_ms: 1,
+      },
+    };
+    const submission = (await submit(RIGHT_ANSWER, await harness.userAuth(uniqueId()))).json();
+    expect(submission.stdout).toBe(`${'y'.repeat(8 * 1024)}… [truncated: 100000 bytes in all]`);
+    expect(submission.results[0].message).toBe(`${'x'.repeat(4 * 1024)}… [truncated: 100000 bytes in all]`);
   });
 
   it('enqueues one score update in the same transaction as the submission', async () => {

@@ -1,5 +1,13 @@
+import type { EvalLimits } from '../sandbox/index.js';
 import { type Actor, AppError, badRequest, serviceUnavailable, unauthorized } from '@codeyard/service-kit';
-import { type EvalRequest, type EvalResult, InvalidEvalRequestError, QueueFullError, type SandboxPool, SandboxUnavailableError } from '../sandbox/index.js';
+import {
+  type EvalRequest,
+  type EvalResult,
+  InvalidEvalRequestError,
+  QueueFullError,
+  type SandboxPool,
+  SandboxUnavailableError,
+} from '../sandbox/index.js';
 
 /**
  * Grades a program for a signed-in user or an internal service. The program's own failures
@@ -7,6 +15,7 @@ import { type EvalRequest, type EvalResult, InvalidEvalRequestError, QueueFullEr
  */
 export async function evaluate(pool: SandboxPool, actor: Actor | null, request: EvalRequest): Promise<EvalResult> {
   if (!actor) throw unauthorized();
+  requireLimitsAllowedFor(actor, request, pool.defaultLimits());
   try {
     return await pool.run(request);
   } catch (error) {
@@ -16,5 +25,19 @@ export async function evaluate(pool: SandboxPool, actor: Actor | null, request: 
     if (error instanceof InvalidEvalRequestError) throw badRequest(error.message);
     if (error instanceof SandboxUnavailableError) throw serviceUnavailable(`The sandbox is unavailable: ${error.message}`);
     throw error;
+  }
+}
+
+/**
+ * Anyone may lower the limits; only exercises may raise them (up to the schema's maximum), for the
+ * reference solutions it checks. A public caller asking for more would tie up a worker longer.
+ */
+function requireLimitsAllowedFor(actor: Actor, request: EvalRequest, defaults: Required<EvalLimits>): void {
+  if (actor.kind === 'service' && actor.name === 'exercises') return;
+  const { time_ms: timeMs, memory_mb: memoryMb } = request.limits ?? {};
+  if ((timeMs !== undefined && timeMs > defaults.time_ms) || (memoryMb !== undefined && memoryMb > defaults.memory_mb)) {
+    throw badRequest(`limits may only lower the defaults (${defaults.time_ms} ms, ${defaults.memory_mb} MB)`, {
+      limits: `at most time_ms ${defaults.time_ms} and memory_mb ${defaults.memory_mb}`,
+    });
   }
 }

@@ -35,7 +35,7 @@ export function registerEvalRoutes(app: ServiceApp, pool: SandboxPool) {
         tags,
         summary: 'Run a program against data tests in the sandbox',
         description:
-          'For signed-in users (rate limited at the gateway) and internal services. A program that loops, exhausts memory, prints too much or throws gets that status in a 200; 503 with Retry-After when the sandbox queue is full. Defaults: 2 s per run, 64 MB, 64 KB of stdout; limits may lower or raise them up to 5 000 ms and 256 MB.',
+          'For signed-in users (rate limited at the gateway) and internal services. A program that loops, exhausts memory, prints too much or throws gets that status in a 200; 503 with Retry-After when the sandbox queue is full. Defaults: 2 s per run, 64 MB, 64 KB of stdout (results carry at most 8 KiB of it, and values and messages at most 4 KiB, with a visible truncation mark). limits may lower the defaults; only the exercises service may raise them, up to 5 000 ms and 256 MB (400 otherwise). stdout_tests keeps only the output written up to the end of the first N tests.',
         security: [{ bearerAuth: [] }],
         body: evalRequestSchema,
         response: { 200: evalResultSchema },

@@ -1,3 +1,4 @@
+import { truncateText } from '@codeyard/service-kit';
 import { mapGuestLocations } from './compile-javascript.js';
 import { jsonValuesEqual } from './json-equality.js';
 import type { GuestOutcome } from './protocol.js';
@@ -15,8 +16,18 @@ const SEVERITY: Record<RunStatus, number> = {
   timeout: 5,
 };
 
+/**
+ * What a result may carry back: a result is stored per test per submission and read by other
+ * services, so values, messages and output are cut to a few KiB, visibly.
+ */
+export const MAX_REPORTED_VALUE_BYTES = 4 * 1024;
+export const MAX_REPORTED_MESSAGE_BYTES = 4 * 1024;
+export const MAX_REPORTED_STDOUT_BYTES = 8 * 1024;
+
 export interface RunContext {
   tests: TestCase[];
+  /** Only the output up to the end of this many tests is reported (see `stdout_tests`). */
+  stdoutTests: number | undefined;
   timeMs: number;
   memoryMb: number;
   maxStdoutBytes: number;
@@ -67,10 +78,23 @@ function judgeRecordedTest(test: TestCase, name: string, recorded: RecordedTest,
     return { name, status: 'error', message: 'the sandbox returned an unreadable value', duration_ms: durationMs };
   }
   if (jsonValuesEqual(test.expected, actual)) return { name, status: 'passed', duration_ms: durationMs };
-  const failed: TestResult = { name, status: 'failed', expected: test.expected, duration_ms: durationMs };
+  const failed: TestResult = { name, status: 'failed', expected: capValue(test.expected), duration_ms: durationMs };
   if (actual === undefined) failed.message = 'the function returned undefined (no value)';
-  else failed.actual = toReportableValue(actual);
+  else failed.actual = capValue(toReportableValue(actual));
   return failed;
+}
+
+/** A value whose JSON is over the cap is reported as the start of that JSON text, marked as cut. */
+function capValue(value: unknown): unknown {
+  const json = JSON.stringify(value);
+  if (json === undefined || Buffer.byteLength(json) <= MAX_REPORTED_VALUE_BYTES) return value;
+  return truncateText(json, MAX_REPORTED_VALUE_BYTES);
+}
+
+/** The output a caller may see: up to the end of test `stdoutTests` when it asked for that. */
+function reportedStdout(record: WorkerRunRecord, stdoutTests: number | undefined): string {
+  const boundary = stdoutTests === undefined ? undefined : record.stdoutAfterTest[stdoutTests - 1];
+  return boundary === undefined ? record.stdout : record.stdout.slice(0, boundary);
 }
 
 /** Why tests after the last recorded one have no outcome of their own. */
@@ -88,7 +112,8 @@ function outcomeForUnrecordedTests(record: WorkerRunRecord): GuestOutcome {
   }
 }
 
-export function assembleEvalResult(record: WorkerRunRecord, context: RunContext, durationMs: number, stdout: string): EvalResult {
+export function assembleEvalResult(record: WorkerRunRecord, context: RunContext, durationMs: number): EvalResult {
+  const stdout = reportedStdout(record, context.stdoutTests);
   const pendingOutcome = outcomeForUnrecordedTests(record);
   const loadFailed = record.tests.length === 0 && (record.ending.kind !== 'finished' || record.ending.loadFailure);
   const runMessage = pendingOutcome.kind === 'returned' ? undefined : messageOf(pendingOutcome, context);
@@ -132,10 +157,12 @@ function summarise(results: TestResult[], stdout: string, durationMs: number, me
     status,
     passed: results.filter((result) => result.status === 'passed').length,
     total: results.length,
-    results,
-    stdout,
+    results: results.map((result) =>
+      result.message === undefined ? result : { ...result, message: truncateText(result.message, MAX_REPORTED_MESSAGE_BYTES) },
+    ),
+    stdout: truncateText(stdout, MAX_REPORTED_STDOUT_BYTES),
     duration_ms: roundDuration(durationMs),
-    ...(message ? { message } : {}),
+    ...(message ? { message: truncateText(message, MAX_REPORTED_MESSAGE_BYTES) } : {}),
   };
 }
 

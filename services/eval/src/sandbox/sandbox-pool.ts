@@ -54,12 +54,12 @@ interface KindState {
 
 export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool {
   const settings: Settings = {
-    workers: positiveInteger(options.workers, 2),
-    queueLimit: positiveInteger(options.queueLimit, 32),
-    defaultTimeMs: positiveInteger(options.defaultTimeMs, 2_000),
-    defaultMemoryMb: positiveInteger(options.defaultMemoryMb, 64),
-    maxStdoutBytes: positiveInteger(options.maxStdoutBytes, 64 * 1024),
-    runsPerWorker: positiveInteger(options.runsPerWorker, 100),
+    workers: positiveInteger(options.workers, 2, 'workers'),
+    queueLimit: positiveInteger(options.queueLimit, 32, 'queueLimit'),
+    defaultTimeMs: positiveInteger(options.defaultTimeMs, 2_000, 'defaultTimeMs'),
+    defaultMemoryMb: positiveInteger(options.defaultMemoryMb, 64, 'defaultMemoryMb'),
+    maxStdoutBytes: positiveInteger(options.maxStdoutBytes, 64 * 1024, 'maxStdoutBytes'),
+    runsPerWorker: positiveInteger(options.runsPerWorker, 100, 'runsPerWorker'),
   };
   const languageInfo = describeLanguages();
   const kinds: Record<EngineKind, KindState> = {
@@ -190,7 +190,7 @@ export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool
     counters.completedRuns += 1;
     if (record.ending.kind === 'killed-timeout' || record.ending.kind === 'killed-memory') counters.hardKills += 1;
     if (record.ending.kind === 'crashed') counters.workerCrashes += 1;
-    queued.resolve(assembleEvalResult(record, queued.context, durationMs, record.stdout));
+    queued.resolve(assembleEvalResult(record, queued.context, durationMs));
   }
 
   function retryAfterSeconds(): number {
@@ -263,7 +263,14 @@ export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool
     };
     return {
       job,
-      context: { tests: request.tests, timeMs, memoryMb, maxStdoutBytes: settings.maxStdoutBytes, originalLineOf },
+      context: {
+        tests: request.tests,
+        stdoutTests: request.stdout_tests,
+        timeMs,
+        memoryMb,
+        maxStdoutBytes: settings.maxStdoutBytes,
+        originalLineOf,
+      },
     };
   }
 
@@ -340,11 +347,18 @@ export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool
     return languageInfo.map((info) => ({ ...info }));
   }
 
-  return { run, languages, stats, warmUp, close };
+  function defaultLimits() {
+    return { time_ms: settings.defaultTimeMs, memory_mb: settings.defaultMemoryMb };
+  }
+
+  return { run, defaultLimits, languages, stats, warmUp, close };
 }
 
-function positiveInteger(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+/** An option left out takes its default; a bad one is refused rather than silently replaced. */
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`sandbox pool option ${name} must be a positive integer, got ${value}`);
+  return value;
 }
 
 /** Identifiers the wrapper cannot refer to, so they cannot name a JavaScript entrypoint. */

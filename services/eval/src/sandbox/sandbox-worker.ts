@@ -20,6 +20,8 @@ export type RunEnding =
 export interface WorkerRunRecord {
   tests: RecordedTest[];
   stdout: string;
+  /** Length of `stdout` when each recorded test finished (output up to and including that test). */
+  stdoutAfterTest: number[];
   ending: RunEnding;
   /** Time the worker spent on the test that was running when it was stopped. */
   unfinishedTestMs: number;
@@ -41,6 +43,7 @@ interface ActiveRun {
   jobId: number;
   tests: RecordedTest[];
   stdout: string;
+  stdoutAfterTest: number[];
   stdoutBytes: number;
   maxStdoutBytes: number;
   lastProgressAt: number;
@@ -101,6 +104,7 @@ export class SandboxWorker {
         jobId: job.jobId,
         tests: [],
         stdout: '',
+        stdoutAfterTest: [],
         stdoutBytes: 0,
         maxStdoutBytes: limits.maxStdoutBytes,
         lastProgressAt: performance.now(),
@@ -178,6 +182,7 @@ export class SandboxWorker {
         }
         run.tests.push({ outcome: message.outcome, durationMs: message.durationMs });
         this.appendStdout(run, message.stdout);
+        run.stdoutAfterTest.push(run.stdout.length);
         run.lastProgressAt = performance.now();
         return;
       }
@@ -194,6 +199,7 @@ export class SandboxWorker {
         run.finish({
           tests: run.tests,
           stdout: run.stdout,
+          stdoutAfterTest: run.stdoutAfterTest,
           ending: message.loadFailure ? { kind: 'finished', loadFailure: message.loadFailure } : { kind: 'finished' },
           unfinishedTestMs: 0,
         });
@@ -226,6 +232,7 @@ export class SandboxWorker {
       run.finish({
         tests: run.tests,
         stdout: run.stdout,
+        stdoutAfterTest: run.stdoutAfterTest,
         ending,
         unfinishedTestMs: performance.now() - run.lastProgressAt,
       });

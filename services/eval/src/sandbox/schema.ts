@@ -27,6 +27,12 @@ export const evalRequestSchema = z
     entrypoint: z.string().min(1).max(MAX_ENTRYPOINT_CHARS).regex(javascriptIdentifier, 'entrypoint must be an identifier'),
     tests: z.array(testCaseSchema).min(1).max(MAX_TESTS),
     limits: evalLimitsSchema.optional(),
+    /**
+     * Return only the output written up to the end of the first N tests (the program's top-level
+     * output included). exercises sets it to the number of examples, so output printed while a
+     * hidden test runs never reaches the submitter.
+     */
+    stdout_tests: z.number().int().min(1).max(MAX_TESTS).optional(),
   })
   .refine((request) => request.language !== 'python' || pythonIdentifier.test(request.entrypoint), {
     message: 'entrypoint must be a Python identifier',

@@ -19,6 +19,8 @@ export interface EvalRequest {
   entrypoint: string;
   tests: TestCase[];
   limits?: EvalLimits;
+  /** Only the output written up to the end of the first N tests is returned. */
+  stdout_tests?: number;
 }
 
 export interface TestResult {
@@ -92,6 +94,8 @@ export interface SandboxPoolStats {
 
 export interface SandboxPool {
   run(request: EvalRequest): Promise<EvalResult>;
+  /** The limits a run gets when it asks for none; public callers may only lower them. */
+  defaultLimits(): Required<EvalLimits>;
   languages(): LanguageInfo[];
   stats(): SandboxPoolStats;
   /** Resolves once every worker has an interpreter loaded and is waiting for work. */

@@ -1,5 +1,5 @@
 import { exercises as contracts } from '@codeyard/contracts';
-import { AppError, badRequest, type ServiceClient, serviceUnavailable } from '@codeyard/service-kit';
+import { AppError, badRequest, type ServiceClient, serviceUnavailable, truncateText } from '@codeyard/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import type { StoredTestResult } from '../db/submissions-repo.js';
@@ -9,6 +9,8 @@ export interface GradingRequest {
   code: string;
   entrypoint: string;
   tests: contracts.TestCase[];
+  /** Keep only the output written up to the end of the first N tests (the examples). */
+  stdout_tests?: number;
 }
 
 export interface GradingResult {
@@ -47,8 +49,9 @@ const evalResponse = z.object({
   duration_ms: z.number().min(0).default(0),
 });
 
-/** At most this much of a program's output is kept with a submission. */
-const STDOUT_LIMIT = 64 * 1024;
+/** At most this much of a program's output, and of each test's message, is kept with a submission. */
+const STDOUT_LIMIT_BYTES = 8 * 1024;
+const MESSAGE_LIMIT_BYTES = 4 * 1024;
 
 export function createEvalGrader(options: { eval: ServiceClient; timeoutMs: number; logger: FastifyBaseLogger }): Grader {
   return {
@@ -67,10 +70,11 @@ export function createEvalGrader(options: { eval: ServiceClient; timeoutMs: numb
           total: result.total,
           results: result.results.map((test, index) => ({
             ...test,
+            ...(test.message !== undefined && { message: truncateText(test.message, MESSAGE_LIMIT_BYTES) }),
             name: `test ${index + 1}`,
             duration_ms: Math.round(test.duration_ms ?? 0),
           })),
-          stdout: result.stdout.slice(0, STDOUT_LIMIT),
+          stdout: truncateText(result.stdout, STDOUT_LIMIT_BYTES),
           durationMs: Math.round(result.duration_ms),
         };
       }

@@ -19,21 +19,74 @@ import { describeFailure } from './exercises.js';
 import type { Grader } from './grader.js';
 
 const HIDDEN_WRONG_ANSWER = 'Wrong answer on a hidden test (its arguments and expected value are not shown)';
+const HIDDEN_STATUS_MESSAGES: Record<string, string> = {
+  timeout: 'The time limit was exceeded on a hidden test',
+  memory_limit: 'The memory limit was exceeded on a hidden test',
+  output_limit: 'The output limit was exceeded on a hidden test',
+};
+
+/**
+ * Error classes a hidden test may name. A program chooses its own class names (and can build one
+ * from the test's arguments), so only the engines' built-in ones are shown.
+ */
+const BUILT_IN_ERROR_CLASSES = new Set([
+  // JavaScript
+  'Error',
+  'TypeError',
+  'RangeError',
+  'ReferenceError',
+  'SyntaxError',
+  'EvalError',
+  'URIError',
+  'AggregateError',
+  'InternalError',
+  // Python
+  'Exception',
+  'ArithmeticError',
+  'AssertionError',
+  'AttributeError',
+  'IndexError',
+  'KeyError',
+  'LookupError',
+  'NameError',
+  'NotImplementedError',
+  'OverflowError',
+  'RecursionError',
+  'RuntimeError',
+  'StopIteration',
+  'UnboundLocalError',
+  'ValueError',
+  'ZeroDivisionError',
+  'ImportError',
+  'ModuleNotFoundError',
+  'MemoryError',
+  'SystemExit',
+]);
+
+function hiddenErrorMessage(message: string | undefined): string {
+  const errorClass = /^([A-Za-z]+)(?::|$)/.exec(message ?? '')?.[1];
+  return errorClass !== undefined && BUILT_IN_ERROR_CLASSES.has(errorClass)
+    ? `${errorClass} on a hidden test (its message is not shown)`
+    : 'Error on a hidden test (its message is not shown)';
+}
 
 /**
  * A result as the submitter sees it. Examples show expected and actual, and a failure says why.
- * Hidden tests show pass/fail and errors from the submitted code, but never their values: a wrong
- * answer's message is generic so it cannot leak the expected result.
+ * A hidden test shows its status and, for an error, the built-in error class at most: a program
+ * can put its arguments into any message it raises or prints.
  */
 function presentResult(result: StoredTestResult, hidden: boolean): contracts.TestResult {
   const failedBecause = result.status === 'passed' ? undefined : describeFailure(result);
   if (!hidden) return { ...result, ...(failedBecause !== undefined && { message: failedBecause }) };
-  return {
-    name: result.name,
-    status: result.status,
-    ...(result.status === 'failed' ? { message: HIDDEN_WRONG_ANSWER } : result.message !== undefined && { message: result.message }),
-    duration_ms: result.duration_ms,
-  };
+  const message =
+    result.status === 'passed'
+      ? undefined
+      : result.status === 'failed'
+        ? HIDDEN_WRONG_ANSWER
+        : result.status === 'error'
+          ? hiddenErrorMessage(result.message)
+          : (HIDDEN_STATUS_MESSAGES[result.status] ?? 'A hidden test did not pass');
+  return { name: result.name, status: result.status, ...(message !== undefined && { message }), duration_ms: result.duration_ms };
 }
 
 /** The submission of the contract; administrators also see the hidden tests' values. */
@@ -105,6 +158,8 @@ export function createSubmissions(deps: {
           code: input.code,
           entrypoint: exercise.entrypoint,
           tests: [...exercise.examples, ...exercise.tests],
+          // What a program prints while hidden tests run could show their arguments.
+          stdout_tests: exercise.examples.length,
         },
         options.requestId,
       );

@@ -26,8 +26,9 @@ export function registerSubmissionRoutes(app: ServiceApp, submissions: Submissio
         summary: 'Submit code for grading',
         description:
           'The code runs in the eval sandbox against the examples and then the hidden tests, named `test 1`, `test 2`, … in that ' +
-          'order. Examples show `expected`, `actual` and why they failed; hidden tests show only their status, errors raised by ' +
-          'the code, and for a wrong answer a generic message (never their arguments or expected value). The submission is ' +
+          'order. Examples show `expected`, `actual` and why they failed; hidden tests show only their status and, for an error, ' +
+          'the built-in error class at most (never their arguments, expected value or error message). `stdout` holds only ' +
+          'what the program printed up to the end of the examples, at most 8 KiB (longer output ends with a truncation mark). The submission is ' +
           "stored and the caller's score updated: it is sent to the scores service through an outbox, so it is applied within " +
           'moments, and later (never lost) if scores is down. 503 with Retry-After, and nothing stored, when the sandbox is ' +
           `unavailable. ${IDEMPOTENCY_OPENAPI_NOTE}`,
