@@ -161,7 +161,8 @@ describe('JavaScript: output', () => {
   it('truncates one enormous console.log at the output limit', async () => {
     const result = await runJs('function solve() { console.log("x".repeat(5_000_000)); return 1 }', { tests: [{ args: [], expected: 1 }] });
     expectStatus(result, 'output_limit');
-    expect(Buffer.byteLength(result.stdout)).toBe(65_536);
+    // The run stops at 64 KiB of output; the result carries the first 8 KiB of it, marked as cut.
+    expect(result.stdout).toBe(`${'x'.repeat(8_192)}… [truncated: 65536 bytes in all]`);
   });
 
   it('captures ordinary console output of every test in order', async () => {
@@ -334,8 +335,9 @@ describe('JavaScript: throwing and returning odd values', () => {
   });
 
   it('refuses a huge return value without flooding the host', async () => {
+    // The most time allowed: building and measuring the value takes a while on a loaded machine.
     const result = await runJs('function solve() { return Array.from({ length: 400000 }, (_, i) => i) }', {
-      limits: { time_ms: 2_000, memory_mb: 64 },
+      limits: { time_ms: 5_000, memory_mb: 64 },
     });
     expectStatus(result, 'error');
     expect(firstMessage(result)).toContain('too large');
@@ -618,7 +620,7 @@ describe('Python: output', () => {
   it('truncates one enormous print at the output limit', async () => {
     const result = await runPy("def solve():\n    print('z' * 1_000_000)\n    return 1\n", { tests: [{ args: [], expected: 1 }] });
     expectStatus(result, 'output_limit');
-    expect(Buffer.byteLength(result.stdout)).toBe(65_536);
+    expect(result.stdout).toBe(`${'z'.repeat(8_192)}… [truncated: 65536 bytes in all]`);
   });
 
   it('captures print output of every test in order', async () => {
@@ -850,7 +852,8 @@ describe('Python: raising and returning odd values', () => {
   });
 
   it('refuses a huge return value without flooding the host', async () => {
-    const result = await runPy('def solve():\n    return list(range(400_000))\n', { limits: { time_ms: 2_000, memory_mb: 64 } });
+    // The most time allowed: building and measuring the value takes a while on a loaded machine.
+    const result = await runPy('def solve():\n    return list(range(400_000))\n', { limits: { time_ms: 5_000, memory_mb: 64 } });
     expectStatus(result, 'error');
     expect(firstMessage(result)).toContain('too large');
     expect(JSON.stringify(result).length).toBeLessThan(5_000);

@@ -1,12 +1,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readFileSync, realpathSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { enginePackagesFor, findInstalledPackage } from './engine-packages.js';
+import { seccompFilterFor } from './seccomp-filter.js';
 import type { EngineKind, IsolationMode } from './types.js';
 import type { WorkerConfig } from './worker/worker-main.js';
 
@@ -35,18 +36,31 @@ export interface WorkerLauncher {
  * permission model can allow reading exactly that file), the engine packages it may read, and
  * the strongest confinement this host supports.
  */
-export async function prepareWorkerLauncher(options: { defaultMemoryMb: number }): Promise<WorkerLauncher> {
-  const bundleDirectory = await mkdtemp(join(tmpdir(), 'codeyard-eval-worker-'));
+export async function prepareWorkerLauncher(options: {
+  defaultMemoryMb: number;
+  /** Tests only: the strongest mode is used unless one is named here (it must work on this host). */
+  isolation?: IsolationMode;
+  /** Tests only: a different worker program, started exactly as the real one is. */
+  workerEntry?: string;
+}): Promise<WorkerLauncher> {
+  const bundleDirectory = realpathSync(await mkdtemp(join(tmpdir(), 'codeyard-eval-worker-')));
   try {
     const bundleFile = join(bundleDirectory, 'worker.mjs');
-    await bundleWorker(bundleFile);
+    await bundleWorker(bundleFile, options.workerEntry ?? workerEntryFile());
+    const seccompFile = join(bundleDirectory, 'seccomp.bpf');
+    const seccompFilter = seccompFilterFor();
+    if (seccompFilter) await writeFile(seccompFile, seccompFilter);
     const runsAsRoot = process.getuid?.() === 0;
     if (runsAsRoot) {
       // The worker runs as nobody and must still be able to read its bundle.
       await chmod(bundleDirectory, 0o755);
       await chmod(bundleFile, 0o644);
     }
-    const confinement = await probeConfinement(runsAsRoot);
+    const confinement = await probeConfinement(runsAsRoot, {
+      bundleDirectory,
+      seccompFile: seccompFilter ? seccompFile : undefined,
+      only: options.isolation,
+    });
     const stack = stackSizes();
     const pyodideDirectory = findInstalledPackage('pyodide').directory;
     const quickjsVariantDirectory = findInstalledPackage(
@@ -67,13 +81,11 @@ export async function prepareWorkerLauncher(options: { defaultMemoryMb: number }
           recycleAboveRssBytes: RECYCLE_ABOVE_RSS_MB[kind] * 1024 * 1024,
         };
         const nodeArguments = [...workerNodeFlags(kind, bundleFile, stack.v8StackKb), bundleFile, JSON.stringify(config)];
-        const [command, commandArguments] = confinement.wrap(process.execPath, nodeArguments);
-        return spawn(command, commandArguments, {
-          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-          env: {},
-          cwd: bundleDirectory,
-          ...(confinement.dropUidInSpawn && runsAsRoot ? { uid: NOBODY_UID, gid: NOBODY_GID } : {}),
-        });
+        return confinement.spawn(
+          process.execPath,
+          nodeArguments,
+          enginePackagesFor(kind).map((installed) => installed.directory),
+        );
       },
       async dispose() {
         await rm(bundleDirectory, { recursive: true, force: true });
@@ -111,9 +123,9 @@ function engineImportsByAbsoluteUrl(): Plugin {
   };
 }
 
-async function bundleWorker(outfile: string): Promise<void> {
+async function bundleWorker(outfile: string, entry: string): Promise<void> {
   await build({
-    entryPoints: [workerEntryFile()],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
@@ -176,9 +188,8 @@ function mainThreadStackLimitKb(): number | undefined {
 interface Confinement {
   mode: IsolationMode;
   note: string;
-  /** Whether the spawn itself should switch to the unprivileged uid (unshare switches on its own). */
-  dropUidInSpawn: boolean;
-  wrap(command: string, commandArguments: string[]): [string, string[]];
+  /** Starts `command` confined, able to see (bwrap) the given directories besides Node and the bundle. */
+  spawn(command: string, commandArguments: string[], readableDirectories: string[]): ChildProcess;
 }
 
 async function commandSucceeds(command: string, commandArguments: string[], asNobody: boolean): Promise<boolean> {
@@ -194,34 +205,116 @@ async function commandSucceeds(command: string, commandArguments: string[], asNo
   }
 }
 
-/** Tried once per pool: bubblewrap, then a bare network namespace, then nothing beyond the permission model. */
-async function probeConfinement(runsAsRoot: boolean): Promise<Confinement> {
-  const bwrapArguments = ['--unshare-all', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
-  if (existsSync(BWRAP_PATH) && (await commandSucceeds(BWRAP_PATH, [...bwrapArguments, '--', 'true'], runsAsRoot))) {
-    return {
-      mode: 'bwrap',
-      note: 'workers run in bubblewrap: new network, pid, ipc and uts namespaces, read-only root',
-      dropUidInSpawn: true,
-      wrap: (command, commandArguments) => [BWRAP_PATH, [...bwrapArguments, '--', command, ...commandArguments]],
-    };
+/** Resolves once `child` exits, with whether it exited with status 0. */
+function exitedCleanly(child: ChildProcess): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
+  });
+}
+
+/** The files Node needs to start: the binary, its shared libraries and the dynamic loader (from ldd). */
+async function nodeRuntimeFiles(): Promise<string[]> {
+  const files = new Set([realpathSync(process.execPath)]);
+  const { stdout } = await execFileAsync('ldd', [process.execPath], { timeout: 5_000, env: {} });
+  for (const match of stdout.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)) files.add(match[1] as string);
+  return [...files];
+}
+
+/**
+ * Tried once per pool, strongest first. bubblewrap: an empty root with only Node, its libraries,
+ * the worker bundle and the engine packages bound read-only; new user, pid, network, ipc, uts and
+ * cgroup namespaces; uid nobody inside; no capabilities; an empty environment; a private /tmp;
+ * the seccomp filter. Then a bare network namespace (unshare), then nothing beyond the permission
+ * model. Every mode also runs the worker as nobody when the service runs as root.
+ */
+async function probeConfinement(
+  runsAsRoot: boolean,
+  setup: { bundleDirectory: string; seccompFile: string | undefined; only: IsolationMode | undefined },
+): Promise<Confinement> {
+  const wanted = (mode: IsolationMode) => setup.only === undefined || setup.only === mode;
+  const asNobody = runsAsRoot ? { uid: NOBODY_UID, gid: NOBODY_GID } : {};
+  if (wanted('bwrap') && existsSync(BWRAP_PATH)) {
+    const runtimeFiles = await nodeRuntimeFiles().catch(() => undefined);
+    if (runtimeFiles) {
+      const bwrapArguments = (readableDirectories: string[]) => [
+        '--unshare-all',
+        '--unshare-user',
+        '--uid',
+        String(NOBODY_UID),
+        '--gid',
+        String(NOBODY_GID),
+        '--die-with-parent',
+        '--new-session',
+        '--cap-drop',
+        'ALL',
+        '--clearenv',
+        // Node finds its IPC channel through this variable; nothing else of the environment is kept.
+        '--setenv',
+        'NODE_CHANNEL_FD',
+        '3',
+        '--dev',
+        '/dev',
+        '--proc',
+        '/proc',
+        // Before the binds: the bundle itself lives under the host's /tmp.
+        '--tmpfs',
+        '/tmp',
+        ...[...runtimeFiles, setup.bundleDirectory, ...readableDirectories].flatMap((path) => ['--ro-bind', path, path]),
+        '--chdir',
+        setup.bundleDirectory,
+        ...(setup.seccompFile ? ['--seccomp', '4'] : []),
+      ];
+      const spawnInBwrap = (command: string, commandArguments: string[], readableDirectories: string[]) => {
+        const filterFd = setup.seccompFile ? openSync(setup.seccompFile, 'r') : undefined;
+        try {
+          return spawn(BWRAP_PATH, [...bwrapArguments(readableDirectories), '--', command, ...commandArguments], {
+            stdio: ['ignore', 'pipe', 'pipe', 'ipc', ...(filterFd === undefined ? [] : [filterFd])],
+            env: {},
+            cwd: setup.bundleDirectory,
+            ...asNobody,
+          });
+        } finally {
+          if (filterFd !== undefined) closeSync(filterFd);
+        }
+      };
+      if (await exitedCleanly(spawnInBwrap(process.execPath, ['-e', '0'], []))) {
+        return {
+          mode: 'bwrap',
+          note:
+            'workers run in bubblewrap: only Node, the worker bundle and the engine packages visible; new user, pid, network, ' +
+            `ipc and uts namespaces; uid nobody; no capabilities; empty environment; ${setup.seccompFile ? 'seccomp filter' : `no seccomp filter on ${process.arch}`}`,
+          spawn: spawnInBwrap,
+        };
+      }
+    }
   }
   const unshareArguments = runsAsRoot
     ? ['--net', `--setuid=${NOBODY_UID}`, `--setgid=${NOBODY_GID}`]
     : ['--user', '--map-root-user', '--net'];
-  if (existsSync(UNSHARE_PATH) && (await commandSucceeds(UNSHARE_PATH, [...unshareArguments, '--', 'true'], false))) {
+  if (wanted('unshare') && existsSync(UNSHARE_PATH) && (await commandSucceeds(UNSHARE_PATH, [...unshareArguments, '--', 'true'], false))) {
     return {
       mode: 'unshare',
       note: 'bubblewrap is not available; workers run in their own network namespace (unshare), so they have no network',
-      dropUidInSpawn: false,
-      wrap: (command, commandArguments) => [UNSHARE_PATH, [...unshareArguments, '--', command, ...commandArguments]],
+      spawn: (command, commandArguments) =>
+        spawn(UNSHARE_PATH, [...unshareArguments, '--', command, ...commandArguments], {
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+          env: {},
+          cwd: setup.bundleDirectory,
+        }),
     };
   }
+  if (!wanted('none')) throw new Error(`The sandbox isolation mode ${setup.only} does not work on this host`);
   return {
     mode: 'none',
     note:
       'neither bubblewrap nor unshare works here: workers rely on the Node permission model and the engines alone; ' +
       'Node 20 does not restrict the network',
-    dropUidInSpawn: true,
-    wrap: (command, commandArguments) => [command, commandArguments],
+    spawn: (command, commandArguments) =>
+      spawn(command, commandArguments, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: setup.bundleDirectory, ...asNobody }),
   };
 }
