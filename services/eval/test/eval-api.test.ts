@@ -175,6 +175,45 @@ describe('eval over HTTP', () => {
     expect(result.stdout).toMatch(/^o{8192}… \[truncated: 40002 bytes in all\]$/);
   });
 
+  it('returns 400 for arguments or expected values nested deeper than 64 levels', async () => {
+    const deep = `${'['.repeat(10_000)}1${']'.repeat(10_000)}`;
+    for (const test of [`{"args":[${deep}],"expected":1}`, `{"args":[],"expected":${deep}}`]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/eval',
+        headers: { ...userAuth, 'content-type': 'application/json' },
+        payload: `{"language":"javascript","entrypoint":"sum","code":"function sum() { return 1 }","tests":[${test}]}`,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(JSON.stringify(response.json().errors)).toMatch(/64 levels/);
+    }
+  });
+
+  it('answers a return value nested thousands of levels deep with an error result, and keeps serving', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: userAuth,
+      payload: {
+        ...sum,
+        code: 'function sum() { let v = 1; for (let i = 0; i < 5000; i++) v = [v]; return v }',
+        tests: [{ args: [], expected: 1 }],
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().results[0], response.body.slice(0, 500)).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/nest/),
+    });
+    const after = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: userAuth,
+      payload: { ...sum, code: 'function sum(a,b){return a+b}' },
+    });
+    expect(after.json().status).toBe('passed');
+  });
+
   it('refuses EVAL_QUEUE_LIMIT=0 at boot, naming the variable', () => {
     expect(() => loadConfig(configSchema, testEnv({ EVAL_QUEUE_LIMIT: '0' }))).toThrow(/EVAL_QUEUE_LIMIT/);
   });

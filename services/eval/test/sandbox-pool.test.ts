@@ -182,6 +182,24 @@ describe('sandbox pool', () => {
     await expect(pool.run({ ...normalJs, tests: [] })).rejects.toBeInstanceOf(InvalidEvalRequestError);
     await expect(pool.run({ ...normalJs, entrypoint: 'not an identifier' })).rejects.toBeInstanceOf(InvalidEvalRequestError);
   });
+
+  it('lets another user run while one user has more runs than their share of the workers', async () => {
+    const slow = evalRequest('javascript', 'function solve() { const end = Date.now() + 1500; while (Date.now() < end) {} return 1 }', {
+      tests: [{ args: [], expected: 1 }],
+      limits: { time_ms: 5_000, memory_mb: 32 },
+    });
+    const finished: string[] = [];
+    const hog = [1, 2, 3].map((n) => pool.run(slow, { owner: 'user 1' }).then(() => finished.push(`hog ${n}`)));
+    // One of the hog's runs holds a worker; the other two wait their turn although a worker is free.
+    await waitFor(() => pool.stats().running === 1 && pool.stats().queued === 2);
+    const other = await pool.run(normalJs, { owner: 'user 2' });
+    finished.push('other');
+    expect(other.status).toBe('passed');
+    await Promise.all(hog);
+    // Without per-user limits two of the hog's runs would take both workers and finish first.
+    expect(finished.indexOf('other')).toBeLessThan(2);
+    expect(finished).toHaveLength(4);
+  }, 30_000);
 });
 
 describe('closing a sandbox pool', () => {

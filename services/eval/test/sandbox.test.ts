@@ -4,6 +4,7 @@ import {
   evalRequest,
   expectHealthyAfterwards,
   expectNothingLeaked,
+  GENEROUS_TIME_LIMITS,
   SHORT_TIME_LIMITS,
   firstMessage,
   type RequestOptions,
@@ -313,10 +314,25 @@ describe('JavaScript: throwing and returning odd values', () => {
     expect(firstMessage(result)).toContain('"boom"');
   });
 
-  it('reports a promise that never settles', async () => {
+  it('reports a promise that never settles as a time-out at once', async () => {
     const result = await runJs('function solve() { return new Promise(() => {}) }');
-    expectStatus(result, 'error');
+    expectStatus(result, 'timeout');
     expect(firstMessage(result)).toContain('never settled');
+    expect(result.duration_ms).toBeLessThan(GENEROUS_TIME_LIMITS.time_ms as number);
+  });
+
+  it.each(['toString', 'constructor', 'valueOf', 'parseInt', 'Object'])(
+    'refuses an entrypoint %s that only resolves to a built-in',
+    async (entrypoint) => {
+      const result = await runJs('function solve() { return 1 }', { entrypoint });
+      expectStatus(result, 'error');
+      expect(firstMessage(result)).toContain('names a JavaScript built-in');
+    },
+  );
+
+  it('calls a solution that defines its own function named like a built-in', async () => {
+    const result = await runJs('function toString(a) { return a * 2 }', { entrypoint: 'toString', tests: [{ args: [21], expected: 42 }] });
+    expectStatus(result, 'passed');
   });
 
   it('reports an Error with the line it was thrown from', async () => {
@@ -559,8 +575,9 @@ describe('Python: recursion and memory', () => {
   });
 
   it('stops recursion under a raised recursion limit when its frames exhaust memory', async () => {
+    // A small cap: the frames reach it in a fraction of the time limit even on a loaded machine.
     const result = await runPy('import sys\nsys.setrecursionlimit(10**7)\ndef solve(n=0):\n    return solve(n + 1) + 1\n', {
-      limits: { time_ms: 5_000, memory_mb: 16 },
+      limits: { time_ms: 5_000, memory_mb: 4 },
     });
     expectStatus(result, 'memory_limit');
   });

@@ -17,7 +17,7 @@ export async function evaluate(pool: SandboxPool, actor: Actor | null, request: 
   if (!actor) throw unauthorized();
   requireLimitsAllowedFor(actor, request, pool.defaultLimits());
   try {
-    return await pool.run(request);
+    return await pool.run(request, { owner: ownerOf(actor, request) });
   } catch (error) {
     if (error instanceof QueueFullError) {
       throw new AppError(503, 'The sandbox is busy; try again shortly', { headers: { 'retry-after': String(error.retryAfterSeconds) } });
@@ -40,4 +40,10 @@ function requireLimitsAllowedFor(actor: Actor, request: EvalRequest, defaults: R
       limits: `at most time_ms ${defaults.time_ms} and memory_mb ${defaults.memory_mb}`,
     });
   }
+}
+
+/** Whose turn a run takes: the signed-in user, or the user a service says it grades for. */
+function ownerOf(actor: Actor, request: EvalRequest): string | undefined {
+  if (actor.kind === 'user') return `user ${actor.id}`;
+  return request.user_id === undefined ? undefined : `user ${request.user_id}`;
 }

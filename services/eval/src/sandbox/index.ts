@@ -11,6 +11,7 @@ export type {
   IsolationMode,
   Language,
   LanguageInfo,
+  RunOptions,
   RunStatus,
   SandboxPool,
   SandboxPoolOptions,

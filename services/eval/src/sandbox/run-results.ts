@@ -4,7 +4,7 @@ import { jsonValuesEqual } from './json-equality.js';
 import type { GuestOutcome } from './protocol.js';
 import type { RecordedTest, WorkerRunRecord } from './sandbox-worker.js';
 import type { EvalResult, RunStatus, TestCase, TestResult } from './types.js';
-import { decodeWire, toReportableValue } from './value-wire.js';
+import { decodeWire, jsonTextNestsAtMost, toReportableValue } from './value-wire.js';
 
 /** Worse statuses win the overall status; among equals, the first test's. */
 const SEVERITY: Record<RunStatus, number> = {
@@ -23,6 +23,7 @@ const SEVERITY: Record<RunStatus, number> = {
 export const MAX_REPORTED_VALUE_BYTES = 4 * 1024;
 export const MAX_REPORTED_MESSAGE_BYTES = 4 * 1024;
 export const MAX_REPORTED_STDOUT_BYTES = 8 * 1024;
+const MAX_RETURN_NESTING = 1_000;
 
 export interface RunContext {
   tests: TestCase[];
@@ -70,6 +71,15 @@ function judgeRecordedTest(test: TestCase, name: string, recorded: RecordedTest,
   const { outcome } = recorded;
   if (outcome.kind !== 'returned') {
     return { name, status: statusOf(outcome), message: messageOf(outcome, context), duration_ms: durationMs };
+  }
+  // Decoding, comparing and reporting recurse: a value deeper than this never gets that far.
+  if (!jsonTextNestsAtMost(outcome.valueWire, MAX_RETURN_NESTING)) {
+    return {
+      name,
+      status: 'error',
+      message: `the return value nests more than ${MAX_RETURN_NESTING} levels deep`,
+      duration_ms: durationMs,
+    };
   }
   let actual: unknown;
   try {

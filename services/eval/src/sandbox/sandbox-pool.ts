@@ -10,6 +10,7 @@ import type {
   EvalRequest,
   EvalResult,
   LanguageInfo,
+  RunOptions,
   SandboxPool,
   SandboxPoolOptions,
   SandboxPoolStats,
@@ -35,10 +36,12 @@ interface Settings {
   defaultMemoryMb: number;
   maxStdoutBytes: number;
   runsPerWorker: number;
+  runsPerOwner: number;
 }
 
 interface QueuedRun {
   kind: EngineKind;
+  owner: string | undefined;
   job: RunJob;
   context: RunContext;
   resolve(result: EvalResult): void;
@@ -60,13 +63,18 @@ export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool
     defaultMemoryMb: positiveInteger(options.defaultMemoryMb, 64, 'defaultMemoryMb'),
     maxStdoutBytes: positiveInteger(options.maxStdoutBytes, 64 * 1024, 'maxStdoutBytes'),
     runsPerWorker: positiveInteger(options.runsPerWorker, 100, 'runsPerWorker'),
+    runsPerOwner: 1,
   };
+  settings.runsPerOwner = positiveInteger(options.runsPerOwner, Math.max(1, Math.floor(settings.workers / 2)), 'runsPerOwner');
   const languageInfo = describeLanguages();
   const kinds: Record<EngineKind, KindState> = {
     quickjs: { workers: new Set(), consecutiveStartupFailures: 0, restartTimer: undefined, readyWaiters: [] },
     pyodide: { workers: new Set(), consecutiveStartupFailures: 0, restartTimer: undefined, readyWaiters: [] },
   };
   const queue: QueuedRun[] = [];
+  /** Running runs per owner and engine kind, for fairness: one user cannot hold every worker. */
+  const runningByOwner = new Map<string, number>();
+  const ownerKey = (run: QueuedRun) => (run.owner === undefined ? undefined : `${run.kind}\u0000${run.owner}`);
   const counters = { completedRuns: 0, rejectedRuns: 0, hardKills: 0, workerCrashes: 0, workersStarted: 0, workersRecycled: 0 };
   let compiling = 0;
   let running = 0;
@@ -152,7 +160,9 @@ export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool
   function dispatch(): void {
     for (let i = 0; i < queue.length; ) {
       const queued = queue[i] as QueuedRun;
-      const worker = [...kinds[queued.kind].workers].find((candidate) => candidate.state === 'ready');
+      const key = ownerKey(queued);
+      const ownerAtLimit = key !== undefined && (runningByOwner.get(key) ?? 0) >= settings.runsPerOwner;
+      const worker = ownerAtLimit ? undefined : [...kinds[queued.kind].workers].find((candidate) => candidate.state === 'ready');
       if (!worker) {
         i += 1;
         continue;
@@ -163,6 +173,22 @@ export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool
   }
 
   async function execute(worker: SandboxWorker, queued: QueuedRun): Promise<void> {
+    const key = ownerKey(queued);
+    if (key !== undefined) runningByOwner.set(key, (runningByOwner.get(key) ?? 0) + 1);
+    try {
+      await executeOnWorker(worker, queued);
+    } finally {
+      if (key !== undefined) {
+        const left = (runningByOwner.get(key) ?? 1) - 1;
+        if (left > 0) runningByOwner.set(key, left);
+        else runningByOwner.delete(key);
+        // A run of this owner may have been waiting only for this one.
+        dispatch();
+      }
+    }
+  }
+
+  async function executeOnWorker(worker: SandboxWorker, queued: QueuedRun): Promise<void> {
     running += 1;
     const started = performance.now();
     const { job, kind } = queued;
@@ -198,7 +224,7 @@ export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool
     return Math.min(60, Math.max(1, Math.ceil((perWorker * averageRunMs) / 1000)));
   }
 
-  async function run(request: EvalRequest): Promise<EvalResult> {
+  async function run(request: EvalRequest, options: RunOptions = {}): Promise<EvalResult> {
     const started = performance.now();
     const parsed = evalRequestSchema.safeParse(request);
     if (!parsed.success) {
@@ -223,7 +249,7 @@ export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool
     }
     if (closed) throw new SandboxUnavailableError('The sandbox pool was closed');
     return new Promise<EvalResult>((resolve, reject) => {
-      queue.push({ kind: engineKindFor(request.language), job, context, resolve, reject });
+      queue.push({ kind: engineKindFor(request.language), owner: options.owner, job, context, resolve, reject });
       dispatch();
     });
   }

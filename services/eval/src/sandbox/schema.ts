@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nestsAtMost } from './value-wire.js';
 
 export const MAX_CODE_CHARS = 100_000;
 export const MAX_TESTS = 100;
@@ -9,9 +10,16 @@ export const MAX_MEMORY_MB = 256;
 const javascriptIdentifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const pythonIdentifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Deeper values are refused at the door: every later step (compare, report, serialise) is bounded by it. */
+export const MAX_VALUE_NESTING = 64;
+
+const boundedJsonValue = z.unknown().refine((value) => nestsAtMost(value, MAX_VALUE_NESTING), {
+  message: `must not nest arrays and objects more than ${MAX_VALUE_NESTING} levels deep`,
+});
+
 export const testCaseSchema = z.object({
-  args: z.array(z.unknown()),
-  expected: z.unknown(),
+  args: z.array(boundedJsonValue),
+  expected: boundedJsonValue,
   name: z.string().min(1).max(200).optional(),
 });
 
@@ -33,6 +41,8 @@ export const evalRequestSchema = z
      * hidden test runs never reaches the submitter.
      */
     stdout_tests: z.number().int().min(1).max(MAX_TESTS).optional(),
+    /** For internal services: the user the run is for, so per-user fairness applies (ignored from users). */
+    user_id: z.number().int().min(1).max(2_147_483_647).optional(),
   })
   .refine((request) => request.language !== 'python' || pythonIdentifier.test(request.entrypoint), {
     message: 'entrypoint must be a Python identifier',

@@ -21,6 +21,7 @@ export interface EvalRequest {
   limits?: EvalLimits;
   /** Only the output written up to the end of the first N tests is returned. */
   stdout_tests?: number;
+  user_id?: number;
 }
 
 export interface TestResult {
@@ -53,6 +54,8 @@ export interface SandboxPoolOptions {
   maxStdoutBytes?: number;
   /** A worker process is replaced after this many runs. */
   runsPerWorker?: number;
+  /** Runs of one owner that may use workers of one kind at once (default: half the workers, at least 1). */
+  runsPerOwner?: number;
 }
 
 export interface LanguageInfo {
@@ -92,8 +95,13 @@ export interface SandboxPoolStats {
   workersRecycled: number;
 }
 
+export interface RunOptions {
+  /** Whose run this is (a user); runs of one owner beyond the per-owner limit wait for their own earlier runs. */
+  owner?: string;
+}
+
 export interface SandboxPool {
-  run(request: EvalRequest): Promise<EvalResult>;
+  run(request: EvalRequest, options?: RunOptions): Promise<EvalResult>;
   /** The limits a run gets when it asks for none; public callers may only lower them. */
   defaultLimits(): Required<EvalLimits>;
   languages(): LanguageInfo[];

@@ -62,3 +62,34 @@ export function toReportableValue(value: unknown): unknown {
   }
   return value;
 }
+
+/** Whether arrays and objects in `value` nest at most `limit` levels (checked without recursion). */
+export function nestsAtMost(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const { value: current, depth } = pending.pop() as { value: unknown; depth: number };
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= limit) return false;
+    for (const nested of Object.values(current)) pending.push({ value: nested, depth: depth + 1 });
+  }
+  return true;
+}
+
+/** The same bound on JSON text, before it is parsed (parsing with a reviver recurses). */
+export function jsonTextNestsAtMost(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c)
+        index += 1; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) {
+      depth += 1;
+      if (depth > limit) return false;
+    } else if (char === 0x5d || char === 0x7d) depth -= 1;
+  }
+  return true;
+}

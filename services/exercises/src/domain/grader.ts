@@ -11,6 +11,8 @@ export interface GradingRequest {
   tests: contracts.TestCase[];
   /** Keep only the output written up to the end of the first N tests (the examples). */
   stdout_tests?: number;
+  /** The user the grading is for: eval limits how many of one user's runs use its workers at once. */
+  user_id?: number;
 }
 
 export interface GradingResult {

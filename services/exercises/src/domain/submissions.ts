@@ -160,6 +160,7 @@ export function createSubmissions(deps: {
           tests: [...exercise.examples, ...exercise.tests],
           // What a program prints while hidden tests run could show their arguments.
           stdout_tests: exercise.examples.length,
+          user_id: user.id,
         },
         options.requestId,
       );

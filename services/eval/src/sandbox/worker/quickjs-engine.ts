@@ -207,6 +207,8 @@ function parseTaggedResult(tagged: string): GuestOutcome {
       return { kind: 'returned', valueWire: payload };
     case 'M':
       return { kind: 'memory_limit', message: payload };
+    case 'T':
+      return { kind: 'timeout', message: payload };
     case 'U':
     case 'E':
       return { kind: 'error', message: payload };

@@ -7,6 +7,7 @@ export const GUEST_SOLUTION_FILE = 'solution.js';
  * tagged string the worker reads:
  *   R<wire JSON>  returned a value        E<text>  threw / could not load
  *   U<text>       return value not JSON    M<text>  ran out of memory     P  promise pending
+ *   T<text>       a promise that can never settle (reported as a time-out)
  * Built-ins are captured up front so a submission that rewrites them only breaks its own run.
  */
 export const QUICKJS_GUEST_HARNESS_SOURCE = String.raw`
@@ -16,6 +17,7 @@ export const QUICKJS_GUEST_HARNESS_SOURCE = String.raw`
   const JSONstringify = JSON.stringify;
   const JSONparse = JSON.parse;
   const ObjectKeys = Object.keys;
+  const ObjectHasOwn = Object.hasOwn;
   const ObjectIs = Object.is;
   const ArrayIsArray = Array.isArray;
   const NumberIsFinite = Number.isFinite;
@@ -192,6 +194,9 @@ export const QUICKJS_GUEST_HARNESS_SOURCE = String.raw`
 
   function loadSolution(factory, entrypoint) {
     const module = { exports: {} };
+    // What the name resolves to before the solution runs (toString, constructor, parseInt…): a
+    // built-in is never the solution's function, so it is refused rather than called.
+    const builtIns = [globalThis[entrypoint], module.exports[entrypoint]];
     const require = function (name) {
       throw new ErrorCtor("require('" + safeString(name) + "') is not available: the sandbox has no modules, file system, network or processes");
     };
@@ -204,10 +209,13 @@ export const QUICKJS_GUEST_HARNESS_SOURCE = String.raw`
     const exported = module.exports;
     const exportsObject = exported !== null && (typeof exported === 'object' || typeof exported === 'function');
     let candidate;
-    if (exportsObject && typeof exported[entrypoint] === 'function') candidate = exported[entrypoint];
+    if (exportsObject && ObjectHasOwn(exported, entrypoint) && typeof exported[entrypoint] === 'function') candidate = exported[entrypoint];
     else if (typeof topLevel === 'function') candidate = topLevel;
     else if (exportsObject && typeof exported.default === 'function') candidate = exported.default;
     else if (typeof exported === 'function') candidate = exported;
+    if (candidate !== undefined && ReflectApply(ArrayIncludes, builtIns, [candidate])) {
+      return 'E' + "entrypoint '" + entrypoint + "' names a JavaScript built-in: declare your own function with that name";
+    }
     if (candidate !== undefined) return candidate;
     if (topLevel !== undefined) {
       return 'E' + "'" + entrypoint + "' is " + describeKind(topLevel) + ', not a function';
@@ -241,7 +249,8 @@ export const QUICKJS_GUEST_HARNESS_SOURCE = String.raw`
   }
 
   function settledResult() {
-    return pendingResult === 'P' ? 'Ethe returned promise never settled' : pendingResult;
+    // No timers or I/O exist in the sandbox, so once the job queue is empty nothing can settle it.
+    return pendingResult === 'P' ? 'Tthe returned promise never settled (it would wait forever)' : pendingResult;
   }
 
   function describeLoadError(thrown) {
