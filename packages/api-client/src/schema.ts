@@ -451,7 +451,7 @@ export interface paths {
         put?: never;
         /**
          * Run a program against data tests in the sandbox
-         * @description For signed-in users (rate limited at the gateway) and internal services. A program that loops, exhausts memory, prints too much or throws gets that status in a 200; 503 with Retry-After when the sandbox queue is full. Defaults: 2 s per run, 64 MB, 64 KB of stdout; limits may lower or raise them up to 5 000 ms and 256 MB.
+         * @description For signed-in users (rate limited at the gateway) and internal services. A program that loops, exhausts memory, prints too much or throws gets that status in a 200; 503 with Retry-After when the sandbox queue is full. Defaults: 2 s per run, 64 MB, 64 KB of stdout (results carry at most 8 KiB of it, and values and messages at most 4 KiB, with a visible truncation mark). limits may lower the defaults; only the exercises service may raise them, up to 5 000 ms and 256 MB (400 otherwise). stdout_tests keeps only the output written up to the end of the first N tests.
          */
         post: {
             parameters: {
@@ -476,6 +476,8 @@ export interface paths {
                             time_ms?: number;
                             memory_mb?: number;
                         };
+                        stdout_tests?: number;
+                        user_id?: number;
                     };
                 };
             };
@@ -834,7 +836,7 @@ export interface paths {
         put?: never;
         /**
          * Submit code for grading
-         * @description The code runs in the eval sandbox against the examples and then the hidden tests, named `test 1`, `test 2`, … in that order. Examples show `expected`, `actual` and why they failed; hidden tests show only their status, errors raised by the code, and for a wrong answer a generic message (never their arguments or expected value). The submission is stored and the caller's score updated: it is sent to the scores service through an outbox, so it is applied within moments, and later (never lost) if scores is down. 503 with Retry-After, and nothing stored, when the sandbox is unavailable. With an `Idempotency-Key` header, repeating the request within 24 h returns the first response (header `Idempotent-Replayed: true`) instead of creating again; the same key with a different body is a 409.
+         * @description The code runs in the eval sandbox against the examples and then the hidden tests, named `test 1`, `test 2`, … in that order. Examples show `expected`, `actual` and why they failed; hidden tests show only their status and, for an error, the built-in error class at most (never their arguments, expected value or error message). `stdout` holds only what the program printed up to the end of the examples, at most 8 KiB (longer output ends with a truncation mark). The submission is stored and the caller's score updated: it is sent to the scores service through an outbox, so it is applied within moments, and later (never lost) if scores is down. 503 with Retry-After, and nothing stored, when the sandbox is unavailable. With an `Idempotency-Key` header, repeating the request within 24 h returns the first response (header `Idempotent-Replayed: true`) instead of creating again; the same key with a different body is a 409.
          */
         post: {
             parameters: {
