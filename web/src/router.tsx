@@ -7,6 +7,8 @@ import { AdminUsersPage } from './pages/admin/AdminUsersPage';
 import { LoginPage } from './pages/auth/LoginPage';
 import { RegisterPage } from './pages/auth/RegisterPage';
 import { NotFoundPage } from './pages/errors/NotFoundPage';
+import { ExercisePage } from './pages/exercises/ExercisePage';
+import { ExercisesPage } from './pages/exercises/ExercisesPage';
 import { HomePage } from './pages/home/HomePage';
 import { LeaderboardPage } from './pages/leaderboard/LeaderboardPage';
 import { MessagesPage } from './pages/messages/MessagesPage';
@@ -26,6 +28,8 @@ export const router = createBrowserRouter([
       { path: '/messages', element: <MessagesPage /> },
       { path: '/admin/users', element: <AdminUsersPage /> },
       { path: '/leaderboard', element: <LeaderboardPage /> },
+      { path: '/exercises', element: <ExercisesPage /> },
+      { path: '/exercises/:id', element: <ExercisePage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -25,6 +25,9 @@ export function Layout() {
           </NavLink>
           <ul className={styles.links}>
             <li>
+              <NavLink to="/exercises">Exercises</NavLink>
+            </li>
+            <li>
               <NavLink to="/users">Users</NavLink>
             </li>
             <li>
