@@ -34,6 +34,8 @@ export interface Database<DB> {
   kind: DatabaseKind;
   close(): Promise<void>;
   ping(): Promise<void>;
+  /** Postgres only: the pool's connections now (SQLite has one connection and no pool). */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
 }
 
 export function databaseKind(url: string): DatabaseKind {
@@ -48,9 +50,10 @@ export function defaultDatabaseUrl(dataDir: string, service: string): string {
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
   const kind = databaseKind(options.url);
   let db: Kysely<DB>;
+  let pool: pg.Pool | undefined;
   if (kind === 'postgres') {
     if (options.schema) await ensureSchema(options.url, options.schema);
-    const pool = new pg.Pool({
+    pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
@@ -79,6 +82,9 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    ...(pool && {
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
+    }),
   };
 }
 

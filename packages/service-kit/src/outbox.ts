@@ -3,7 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely, Migration } from 'kysely';
 import { isPostgres } from './db.js';
 import type { ServiceClient } from './http-client.js';
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
+import { observeMetric } from './metrics.js';
 
 /**
  * Transactional outbox: a service writes its own change and an `outbox` row in one transaction;
@@ -362,11 +364,12 @@ export interface OutboxConfig {
  * database, so no delivery is cut off half-way by the closing pool.
  */
 export function startServiceOutboxRelay(
-  app: { log: FastifyBaseLogger; addHook(name: 'preClose', hook: () => Promise<void>): unknown },
+  app: { log: FastifyBaseLogger; addHook(name: 'preClose', hook: () => Promise<void>): unknown; metrics?: Registry },
   db: Kysely<any>,
   config: OutboxConfig,
   clients: Record<string, ServiceClient>,
 ): OutboxRelay | undefined {
+  if (app.metrics) observeOutbox(app.metrics, db);
   if (!config.OUTBOX_RELAY) return undefined;
   const relay = startOutboxRelay({
     db,
@@ -377,4 +380,44 @@ export function startServiceOutboxRelay(
   });
   app.addHook('preClose', () => relay.stop());
   return relay;
+}
+
+/**
+ * The outbox's backlog at scrape time: events waiting (pending), given up on (dead), and the age
+ * of the oldest waiting one. Every replica reports the same table: alert on max(), not sum().
+ */
+export function observeOutbox(registry: Registry, db: Kysely<any>): void {
+  const outbox = db as unknown as Kysely<{ outbox: OutboxTable }>;
+  observeMetric(registry, {
+    name: 'outbox_events',
+    help: 'Outbox events not delivered, by status (pending: still being tried; dead: given up, needs an operator)',
+    type: 'gauge',
+    collect: async () => {
+      const rows = await outbox
+        .selectFrom('outbox')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+        .where('status', 'in', ['pending', 'dead'])
+        .groupBy('status')
+        .execute();
+      const count = (status: OutboxStatus) => Number(rows.find((row) => row.status === status)?.count ?? 0);
+      return [
+        { labels: { status: 'pending' }, value: count('pending') },
+        { labels: { status: 'dead' }, value: count('dead') },
+      ];
+    },
+  });
+  observeMetric(registry, {
+    name: 'outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest outbox event not yet delivered (0 when none waits)',
+    type: 'gauge',
+    collect: async () => {
+      const oldest = await outbox
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.min('created_at').as('created_at'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      const createdAt = oldest?.created_at ? Date.parse(String(oldest.created_at)) : Number.NaN;
+      return [{ value: Number.isNaN(createdAt) ? 0 : Math.max(0, (Date.now() - createdAt) / 1000) }];
+    },
+  });
 }

@@ -26,7 +26,7 @@ import { type Actor, createTokenVerifier, remoteJwks, type UserActor } from './a
 import type { CommonConfig } from './config.js';
 import { type Database, defaultDatabaseUrl, openDatabase } from './db.js';
 import { AppError, type ErrorBody, errorBody } from './errors.js';
-import { registerMetrics } from './metrics.js';
+import { observeDatabasePool, registerMetrics } from './metrics.js';
 import { resolveServiceSecret } from './secrets.js';
 
 export type ServiceApp = FastifyInstance<
@@ -126,7 +126,8 @@ export async function buildService<DB>(options: ServiceOptions): Promise<Service
     request.actor = actor;
   });
 
-  registerMetrics(app, options.name, { processMetrics: options.processMetrics ?? false });
+  const metrics = registerMetrics(app, options.name, { processMetrics: options.processMetrics ?? false });
+  if (database?.poolStats) observeDatabasePool(metrics, database.poolStats);
   registerProbes(app, options, database);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return { app, database };

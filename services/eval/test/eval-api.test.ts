@@ -233,4 +233,16 @@ describe('eval over HTTP', () => {
     const response = await app.inject({ method: 'GET', url: '/ready' });
     expect(response.json()).toEqual({ status: 'ready', checks: { sandbox: 'ok' } });
   });
+
+  it('exposes the sandbox queue against its limit, its workers and their restarts on /metrics', async () => {
+    await app.inject({ method: 'POST', url: '/eval', headers: userAuth, payload: { ...sum, code: 'function sum(a, b) { return a + b; }' } });
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toMatch(/^eval_queue_depth\{kind="queued",service="eval"\} 0$/m);
+    expect(text).toMatch(/^eval_queue_depth\{kind="limit",service="eval"\} 1$/m);
+    expect(text).toMatch(/^eval_workers\{engine="quickjs",state="ready",service="eval"\} \d+$/m);
+    expect(text).toMatch(/^eval_worker_crashes_total\{service="eval"\} \d+$/m);
+    expect(text).toContain('# TYPE eval_worker_crashes_total counter');
+    const completed = Number(/^eval_runs_completed_total\{service="eval"\} (\d+)$/m.exec(text)?.[1]);
+    expect(completed).toBeGreaterThanOrEqual(1);
+  });
 });
