@@ -2,9 +2,13 @@ import { z } from 'zod';
 
 /** Env keys every service shares. Each service adds its own with `extendConfig`. */
 export const commonConfigSchema = z.object({
+  /** `production` requires SERVICE_SECRET (and users its JWT_PRIVATE_KEY) instead of generating them. */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Address to listen on: 127.0.0.1 on a laptop or VM, 0.0.0.0 in a container. */
   HOST: z.string().min(1).default('127.0.0.1'),
+  /** Lowest level of the JSON log lines written to stdout. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where SQLite files and generated development secrets go. */
   DATA_DIR: z.string().min(1).default('./data'),
   /** postgres://… for PostgreSQL; a file path (or sqlite:path) for SQLite; default ./data/<service>.db */
   DATABASE_URL: z.string().min(1).optional(),
@@ -17,7 +21,9 @@ export const commonConfigSchema = z.object({
   USERS_URL: z.url().default('http://127.0.0.1:8081'),
   /** Shared secret that signs service-to-service credentials; at least 32 characters. */
   SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Largest request body accepted; larger ones answer 413. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  /** Behind a proxy (Caddy, an ingress): take the client address from X-Forwarded-For. */
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')
