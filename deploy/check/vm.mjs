@@ -4,7 +4,7 @@
 // deploy/vm/Caddyfile. Virtual users walk a journey through Caddy for VM_SECONDS (60) while one
 // replica of each replicated service is killed with SIGKILL; then the data is checked. Fails on
 // any failed client request or any data mismatch.
-//   npm run build && node deploy/check/vm.mjs          (CI: .ci/run; needs caddy and PostgreSQL)
+//   npm run build && node deploy/check/vm.mjs          (needs caddy and PostgreSQL)
 // Ports: the layout's ports are moved to VM_PORT_BASE (18600) and up, so it runs beside `npm start`.
 // PostgreSQL: VM_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
 import { execFileSync, spawn } from 'node:child_process';
