@@ -53,8 +53,15 @@ export async function adminLogin(info: SystemInfo): Promise<string> {
  * gateway — on free ports, with a temporary data dir (SQLite) or, when TEST_DATABASE_URL is set,
  * fresh Postgres schemas. Rate limits are raised unless `env` sets them.
  */
-export async function launchSystem(options: { env?: Record<string, string> } = {}): Promise<SystemInfo & { stop(): Promise<void> }> {
+export async function launchSystem(
+  options: {
+    env?: Record<string, string>;
+    /** Extra arguments for scripts/start.mjs (the benchmark's `--single-process`). */
+    args?: string[];
+  } = {},
+): Promise<SystemInfo & { portBase: number; pid: number; healthyAfterMs: number; stop(): Promise<void> }> {
   const portBase = await freePortBase();
+  const startedAt = performance.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'codeyard-e2e-'));
   const adminEmail = 'admin@codeyard.test';
   const adminPassword = randomBytes(12).toString('base64url');
@@ -76,7 +83,7 @@ export async function launchSystem(options: { env?: Record<string, string> } = {
     ...(postgresUrl ? { DATABASE_URL: postgresUrl, DATABASE_SCHEMA_PREFIX: schemaPrefix } : {}),
     ...options.env,
   };
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'scripts/start.mjs'), '--port-base', String(portBase)], {
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'scripts/start.mjs'), '--port-base', String(portBase), ...(options.args ?? [])], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,6 +132,7 @@ export async function launchSystem(options: { env?: Record<string, string> } = {
       }
     }
   };
-  return { baseUrl, adminEmail, adminPassword, stop };
+  const healthyAfterMs = performance.now() - startedAt;
+  return { baseUrl, adminEmail, adminPassword, portBase, pid: child.pid as number, healthyAfterMs, stop };
 }
 
