@@ -7,10 +7,13 @@
 // --single-process, and the time from start to healthy.
 //
 //   npm run bench -- --only get-post,vote --connections 100 --duration 5
-//   npm run bench -- --save bench/results/main.json   then later   --compare bench/results/main.json
+//   npm run bench -- --save run.json   then later   npm run bench -- --compare run.json
+//   npm run bench -- --only recent-posts --targets gateway --skip-rss --profile prof   (then
+//   npx tsx bench/profile-summary.ts prof/*.cpuprofile)
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { seedExercises } from '../scripts/seed/exercises.js';
@@ -25,6 +28,8 @@ const { values: args } = parseArgs({
     save: { type: 'string' },
     compare: { type: 'string' },
     'skip-rss': { type: 'boolean', default: false },
+    /** Write a V8 CPU profile of every process of the system into this directory (node --cpu-prof). */
+    profile: { type: 'string' },
   },
 });
 const DURATION = Number(args.duration);
@@ -38,7 +43,13 @@ const OFFSET: Record<string, number> = { users: 1, exercises: 2, eval: 3, scores
 const PASSWORD = 'a-good-password';
 // Production password hashing (the e2e launcher lowers it), so login costs what it costs.
 const system = await launchSystem({
-  env: { LOG_LEVEL: 'info', ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', NODE_ENV: 'development' },
+  env: {
+    LOG_LEVEL: 'info',
+    ARGON2_MEMORY_KIB: '19456',
+    ARGON2_TIME_COST: '2',
+    NODE_ENV: 'development',
+    ...(args.profile && { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(args.profile)}` }),
+  },
 });
 const processes = () => systemProcesses(system.pid);
 
