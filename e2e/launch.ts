@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,9 +29,25 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * The kernel hands out ephemeral ports (outgoing connections of every process on the machine)
+ * from ip_local_port_range; a port picked there can be taken between our check and the
+ * service's listen. Pick below that range.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > 21_000) return low;
+  } catch {
+    // not Linux: keep the usual default
+  }
+  return 32_768;
+}
+
 async function freePortBase(): Promise<number> {
+  const blocks = Math.floor((ephemeralLow() - 20_000) / 10) - 1;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 3_000) * 10;
+    const base = 20_000 + Math.floor(Math.random() * blocks) * 10;
     const ports = Array.from({ length: 8 }, (_, i) => base + i);
     if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) return base;
   }
@@ -53,14 +69,26 @@ export async function adminLogin(info: SystemInfo): Promise<string> {
  * gateway — on free ports, with a temporary data dir (SQLite) or, when TEST_DATABASE_URL is set,
  * fresh Postgres schemas. Rate limits are raised unless `env` sets them.
  */
-export async function launchSystem(
-  options: {
-    env?: Record<string, string>;
-    /** Extra arguments for scripts/start.mjs (the benchmark's `--single-process`). */
-    args?: string[];
-  } = {},
-): Promise<SystemInfo & { portBase: number; pid: number; healthyAfterMs: number; stop(): Promise<void> }> {
-  const portBase = await freePortBase();
+type LaunchOptions = {
+  env?: Record<string, string>;
+  /** Extra arguments for scripts/start.mjs (the benchmark's `--single-process`). */
+  args?: string[];
+};
+type LaunchedSystem = SystemInfo & { portBase: number; pid: number; healthyAfterMs: number; stop(): Promise<void> };
+
+export async function launchSystem(options: LaunchOptions = {}): Promise<LaunchedSystem> {
+  // Another process can still take a port of the block before a service listens on it: start
+  // again on another block then (only for that error; anything else fails at once).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce(options, await freePortBase());
+    } catch (error) {
+      if (attempt >= 3 || !String((error as Error).message).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function launchOnce(options: LaunchOptions, portBase: number): Promise<LaunchedSystem> {
   const startedAt = performance.now();
   const dataDir = mkdtempSync(join(tmpdir(), 'codeyard-e2e-'));
   const adminEmail = 'admin@codeyard.test';
@@ -97,9 +125,12 @@ export async function launchSystem(
 
   const baseUrl = `http://127.0.0.1:${portBase}`;
   const expected = builtServices();
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the system exited while starting:\n${output}`);
+    if (child.exitCode !== null) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`the system exited while starting:\n${output}`);
+    }
     try {
       const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
       const health = (await response.json()) as { services: Record<string, { status: string }> };
@@ -109,7 +140,7 @@ export async function launchSystem(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the system did not become healthy in 90 s:\n${output}`);
+      throw new Error(`the system did not become healthy in 180 s:\n${output}`);
     }
     await new Promise((done) => setTimeout(done, 250));
   }
