@@ -37,6 +37,26 @@ describe('users through the gateway', () => {
     expect((await api('/auth/refresh', { method: 'POST', json: { refresh_token: pair.refresh_token } })).status).toBe(401);
   });
 
+  it('keeps a browser session through the gateway: refresh cookie, stale Authorization, two tabs refreshing at once', async () => {
+    const name = `e2e_${Date.now().toString(36)}c`;
+    await api('/auth/register', { method: 'POST', json: { username: name, email: `${name}@example.test`, password: 'a-good-password' } });
+    const login = await api('/auth/login', { method: 'POST', json: { username: name, password: 'a-good-password' } });
+    expect(login.status).toBe(200);
+    const setCookie = login.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^codeyard_refresh=[^;]+; Path=\/api\/v1\/auth;.*HttpOnly; SameSite=Strict; Secure$/);
+    const cookie = setCookie.split(';')[0] ?? '';
+    // a browser sends its signed-out access token along; the cookie still refreshes, in two tabs at once
+    const stale = { cookie, 'x-codeyard-csrf': '1', authorization: 'Bearer expired.or.revoked' };
+    const tabs = await Promise.all([1, 2].map(() => api('/auth/refresh', { method: 'POST', headers: stale })));
+    expect(tabs.map((tab) => tab.status)).toEqual([200, 200]);
+    for (const tab of tabs) expect((await api('/auth/status', { token: tab.body.access_token })).status).toBe(200);
+    const latest = tabs[1]?.headers.get('set-cookie')?.split(';')[0] ?? '';
+    const logout = await api('/auth/logout', { method: 'POST', headers: { cookie: latest, 'x-codeyard-csrf': '1' } });
+    expect(logout.status).toBe(200);
+    expect(logout.headers.get('set-cookie')).toMatch(/^codeyard_refresh=; Path=\/api\/v1\/auth; Max-Age=0/);
+    expect((await api('/auth/status', { token: tabs[0]?.body.access_token })).status).toBe(401);
+  });
+
   it('propagates a caller-supplied request id end to end', async () => {
     const response = await api('/users?limit=1', { headers: { 'x-request-id': 'e2e-trace-123' } });
     expect(response.status).toBe(200);

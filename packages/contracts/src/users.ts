@@ -47,8 +47,9 @@ export const tokenPair = z
   })
   .meta({ id: 'TokenPair' });
 
-export const refreshBody = z.object({ refresh_token: z.string().min(1, 'is required').max(512) });
-export const logoutBody = z.object({ refresh_token: z.string().min(1).max(512).optional() }).nullish();
+/** Refresh and logout take the refresh token from the body, or else from the browser cookie. */
+export const refreshBody = z.object({ refresh_token: z.string().min(1, 'is required').max(512).optional() }).nullish();
+export const logoutBody = refreshBody;
 
 export const createUserBody = z.object({ username, email, password, admin: z.boolean().optional() });
 export const replaceUserBody = z.object({ username, email });

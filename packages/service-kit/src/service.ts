@@ -39,8 +39,8 @@ export type ServiceApp = FastifyInstance<
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Who is calling, from a verified Bearer token; null when no token was sent. */
-    actor: Actor | null;
+    /** Resolves the caller from the Bearer token once, on first use; see `actorOf`. */
+    resolveActor: () => Promise<Actor | null>;
   }
 }
 
@@ -118,12 +118,20 @@ export async function buildService<DB>(options: ServiceOptions): Promise<Service
     accessTokenKeys: options.accessTokenKeys ?? remoteJwks(config.USERS_URL),
     serviceSecret: resolveServiceSecret(config),
   });
-  app.decorateRequest('actor', null);
+  // The caller is resolved lazily: only a route that asks (`await actorOf(request)`) reads the
+  // Authorization header, so a stale token cannot break a public route such as login or refresh.
+  app.decorateRequest('resolveActor', noActor);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    const actor = await verifyToken(request.headers.authorization);
-    if (actor?.kind === 'user' && options.afterAuthenticate) await options.afterAuthenticate(actor);
-    request.actor = actor;
+    let resolved: Promise<Actor | null> | undefined;
+    request.resolveActor = () => {
+      resolved ??= (async () => {
+        const actor = await verifyToken(request.headers.authorization);
+        if (actor?.kind === 'user' && options.afterAuthenticate) await options.afterAuthenticate(actor);
+        return actor;
+      })();
+      return resolved;
+    };
   });
 
   const metrics = registerMetrics(app, options.name, { processMetrics: options.processMetrics ?? false });
@@ -317,8 +325,13 @@ function toErrorResponse(error: FastifyError | AppError | Error): {
   };
 }
 
-/** The actor of a request, typed for domain calls. */
-export const actorOf = (request: FastifyRequest): Actor | null => request.actor;
+const noActor = async (): Promise<Actor | null> => null;
+
+/**
+ * Who is calling: the verified Bearer token's actor, or null without one; a bad, expired or
+ * revoked token is a 401 here. Routes call it only where they need the caller.
+ */
+export const actorOf = (request: FastifyRequest): Promise<Actor | null> => request.resolveActor();
 
 /** Sets `Location` (under the public /api/v1 prefix) and 201 for a created object. */
 export function created(reply: FastifyReply, location: string) {

@@ -69,7 +69,7 @@ export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp
   await app.register(cors, {
     origin: allowedOrigins.length > 0 ? allowedOrigins : false,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-codeyard-csrf', 'x-request-id'],
     exposedHeaders: ['link', 'location', 'retry-after', 'x-request-id'],
     maxAge: 600,
   });

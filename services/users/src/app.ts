@@ -54,7 +54,7 @@ export async function buildApp(config: UsersConfig): Promise<UsersApp> {
       return { keys: [keys.publicJwk] };
     },
   );
-  registerAuthRoutes(app, accounts);
+  registerAuthRoutes(app, accounts, { secure: config.REFRESH_COOKIE_SECURE, maxAgeSeconds: config.REFRESH_TOKEN_TTL_SECONDS });
   registerUserRoutes(app, accounts, karma);
 
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {

@@ -12,6 +12,16 @@ export const configSchema = extendConfig({
   JWT_PRIVATE_KEY: optionalNonEmpty,
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
+  /**
+   * A refresh token presented again this soon after it was spent gets a fresh pair in the same
+   * login instead of revoking it: two tabs, or a reload during a refresh (decision 006). 0 = off.
+   */
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(60).default(10),
+  /** Mark the browser refresh cookie `Secure` (browsers accept it on http://localhost too). */
+  REFRESH_COOKIE_SECURE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** argon2id cost; the defaults follow OWASP's recommendation (19 MiB, 2 passes). */
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).max(1_048_576).default(19_456),
   ARGON2_TIME_COST: z.coerce.number().int().min(1).max(10).default(2),

@@ -1,4 +1,4 @@
-import type { ServiceApp } from '@codeyard/service-kit';
+import { actorOf, type ServiceApp } from '@codeyard/service-kit';
 import { z } from 'zod';
 import { evaluate } from '../domain/evaluate.js';
 import { evalRequestSchema, type SandboxPool } from '../sandbox/index.js';
@@ -41,7 +41,7 @@ export function registerEvalRoutes(app: ServiceApp, pool: SandboxPool) {
         response: { 200: evalResultSchema },
       },
     },
-    async (request) => evaluate(pool, request.actor, request.body),
+    async (request) => evaluate(pool, await actorOf(request), request.body),
   );
 
   app.get(

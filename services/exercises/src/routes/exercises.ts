@@ -1,5 +1,5 @@
 import { exercises as contract, messageResponse } from '@codeyard/contracts';
-import { created, cursorSchema, decodeCursor, idCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
+import { actorOf, created, cursorSchema, decodeCursor, idCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
 import { z } from 'zod';
 import { type Exercises, presentExercise } from '../domain/exercises.js';
 
@@ -30,7 +30,8 @@ export function registerExerciseRoutes(app: ServiceApp, exercises: Exercises) {
       const rows = await exercises.list({ language, afterId, limit: limit + 1 });
       const page = pageOf(rows, limit, (last) => ({ id: last.id }));
       setNextLink(request, reply, page.next);
-      return page.items.map((exercise) => presentExercise(exercise, request.actor));
+      const actor = await actorOf(request);
+      return page.items.map((exercise) => presentExercise(exercise, actor));
     },
   );
 
@@ -45,7 +46,7 @@ export function registerExerciseRoutes(app: ServiceApp, exercises: Exercises) {
         response: { 200: contract.exercise },
       },
     },
-    async (request) => presentExercise(await exercises.requireExercise(request.params.id), request.actor),
+    async (request) => presentExercise(await exercises.requireExercise(request.params.id), await actorOf(request)),
   );
 
   app.post(
@@ -61,9 +62,9 @@ export function registerExerciseRoutes(app: ServiceApp, exercises: Exercises) {
       },
     },
     async (request, reply) => {
-      const exercise = await exercises.create(request.actor, request.body, request.id);
+      const exercise = await exercises.create(await actorOf(request), request.body, request.id);
       created(reply, `/exercises/${exercise.id}`);
-      return presentExercise(exercise, request.actor);
+      return presentExercise(exercise, await actorOf(request));
     },
   );
 
@@ -80,7 +81,10 @@ export function registerExerciseRoutes(app: ServiceApp, exercises: Exercises) {
         response: { 200: contract.exercise },
       },
     },
-    async (request) => presentExercise(await exercises.replace(request.actor, request.params.id, request.body, request.id), request.actor),
+    async (request) => {
+      const actor = await actorOf(request);
+      return presentExercise(await exercises.replace(actor, request.params.id, request.body, request.id), actor);
+    },
   );
 
   app.delete(
@@ -96,7 +100,7 @@ export function registerExerciseRoutes(app: ServiceApp, exercises: Exercises) {
       },
     },
     async (request) => {
-      await exercises.remove(request.actor, request.params.id);
+      await exercises.remove(await actorOf(request), request.params.id);
       return { message: `Exercise ${request.params.id} deleted` };
     },
   );

@@ -1,5 +1,6 @@
 import { exercises as contract } from '@codeyard/contracts';
 import {
+  actorOf,
   created,
   cursorSchema,
   decodeCursor,
@@ -40,7 +41,7 @@ export function registerSubmissionRoutes(app: ServiceApp, submissions: Submissio
       },
     },
     async (request, reply) => {
-      const response = await submissions.submit(request.actor, request.params.id, request.body, {
+      const response = await submissions.submit(await actorOf(request), request.params.id, request.body, {
         idempotencyKey: request.headers['idempotency-key'],
         requestId: request.id,
       });
@@ -65,10 +66,11 @@ export function registerSubmissionRoutes(app: ServiceApp, submissions: Submissio
     async (request, reply) => {
       const { limit, before } = request.query;
       const beforeId = before === undefined ? undefined : decodeCursor(before, idCursor).id;
-      const rows = await submissions.listMine(request.actor, request.params.id, { beforeId, limit: limit + 1 });
+      const rows = await submissions.listMine(await actorOf(request), request.params.id, { beforeId, limit: limit + 1 });
       const page = pageOf(rows, limit, (last) => ({ id: last.id }));
       setNextLink(request, reply, page.next);
-      return page.items.map((submission) => presentSubmission(submission, request.actor));
+      const actor = await actorOf(request);
+      return page.items.map((submission) => presentSubmission(submission, actor));
     },
   );
 
@@ -84,6 +86,9 @@ export function registerSubmissionRoutes(app: ServiceApp, submissions: Submissio
         response: { 200: contract.submission },
       },
     },
-    async (request) => presentSubmission(await submissions.get(request.actor, request.params.id), request.actor),
+    async (request) => {
+      const actor = await actorOf(request);
+      return presentSubmission(await submissions.get(actor, request.params.id), actor);
+    },
   );
 }

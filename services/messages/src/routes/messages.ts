@@ -1,5 +1,6 @@
 import { idParams, messageResponse, messages as contract } from '@codeyard/contracts';
 import {
+  actorOf,
   created,
   cursorSchema,
   decodeCursor,
@@ -32,7 +33,7 @@ export function registerMessageRoutes(app: ServiceApp, messaging: Messaging) {
       },
     },
     async (request, reply) => {
-      const result = await messaging.sendMessage(request.actor, request.body, request.headers['idempotency-key'], request.id);
+      const result = await messaging.sendMessage(await actorOf(request), request.body, request.headers['idempotency-key'], request.id);
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       created(reply, `/messages/${result.body.id}`);
       return result.body;
@@ -58,7 +59,7 @@ export function registerMessageRoutes(app: ServiceApp, messaging: Messaging) {
     async (request, reply) => {
       const { box, favorite, limit, before } = request.query;
       const beforeId = before === undefined ? undefined : decodeCursor(before, idCursor).id;
-      const rows = await messaging.listMessages(request.actor, {
+      const rows = await messaging.listMessages(await actorOf(request), {
         box,
         favorite: favorite === undefined ? undefined : favorite === 'true',
         beforeId,
@@ -81,7 +82,7 @@ export function registerMessageRoutes(app: ServiceApp, messaging: Messaging) {
         response: { 200: contract.message },
       },
     },
-    async (request) => messaging.getMessage(request.actor, request.params.id),
+    async (request) => messaging.getMessage(await actorOf(request), request.params.id),
   );
 
   app.delete(
@@ -96,7 +97,7 @@ export function registerMessageRoutes(app: ServiceApp, messaging: Messaging) {
       },
     },
     async (request) => {
-      await messaging.deleteMessage(request.actor, request.params.id);
+      await messaging.deleteMessage(await actorOf(request), request.params.id);
       return { message: `Message ${request.params.id} deleted` };
     },
   );
@@ -112,7 +113,7 @@ export function registerMessageRoutes(app: ServiceApp, messaging: Messaging) {
         response: { 200: contract.message },
       },
     },
-    async (request) => messaging.setFavorite(request.actor, request.params.id, true),
+    async (request) => messaging.setFavorite(await actorOf(request), request.params.id, true),
   );
 
   app.delete(
@@ -126,6 +127,6 @@ export function registerMessageRoutes(app: ServiceApp, messaging: Messaging) {
         response: { 200: contract.message },
       },
     },
-    async (request) => messaging.setFavorite(request.actor, request.params.id, false),
+    async (request) => messaging.setFavorite(await actorOf(request), request.params.id, false),
   );
 }

@@ -1,5 +1,6 @@
 import { idParams, messageResponse, posts as contract } from '@codeyard/contracts';
 import {
+  actorOf,
   created,
   decodeCursor,
   IDEMPOTENCY_OPENAPI_NOTE,
@@ -31,7 +32,7 @@ export function registerPostRoutes(app: ServiceApp, domain: PostsDomain) {
       },
     },
     async (request, reply) => {
-      const result = await domain.createPost(request.actor, request.body, request.headers['idempotency-key']);
+      const result = await domain.createPost(await actorOf(request), request.body, request.headers['idempotency-key']);
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       created(reply, `/posts/${result.body.id}`);
       return result.body;
@@ -73,7 +74,7 @@ export function registerPostRoutes(app: ServiceApp, domain: PostsDomain) {
       },
     },
     async (request) => {
-      await domain.deletePost(request.actor, request.params.id);
+      await domain.deletePost(await actorOf(request), request.params.id);
       return { message: `Post ${request.params.id} deleted` };
     },
   );

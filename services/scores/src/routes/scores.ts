@@ -1,5 +1,5 @@
 import { scores as contract } from '@codeyard/contracts';
-import { created, cursorSchema, decodeCursor, idCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
+import { actorOf, created, cursorSchema, decodeCursor, idCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
 import { z } from 'zod';
 import { presentScore, type Scores } from '../domain/scores.js';
 import type { ScoreRecord } from '../db/scores-repo.js';
@@ -66,7 +66,7 @@ export function registerScoreRoutes(app: ServiceApp, scores: Scores) {
     },
     async (request, reply) => {
       const { limit, before } = request.query;
-      const rows = await scores.listMine(request.actor, { beforeId: beforeIdOf(before), limit: limit + 1 });
+      const rows = await scores.listMine(await actorOf(request), { beforeId: beforeIdOf(before), limit: limit + 1 });
       return page(request, reply, rows, limit);
     },
   );
@@ -83,7 +83,7 @@ export function registerScoreRoutes(app: ServiceApp, scores: Scores) {
         response: { 200: contract.score },
       },
     },
-    async (request) => presentScore(await scores.getMine(request.actor, request.params.id)),
+    async (request) => presentScore(await scores.getMine(await actorOf(request), request.params.id)),
   );
 
   app.get(
@@ -106,7 +106,7 @@ export function registerScoreRoutes(app: ServiceApp, scores: Scores) {
       },
     },
     async (request, reply) => {
-      const score = await scores.create(request.actor, request.body);
+      const score = await scores.create(await actorOf(request), request.body);
       created(reply, `/scores/${score.id}`);
       return presentScore(score);
     },
@@ -127,7 +127,7 @@ export function registerScoreRoutes(app: ServiceApp, scores: Scores) {
         response: { 200: contract.score },
       },
     },
-    async (request) => presentScore(await scores.replace(request.actor, request.params.id, request.body)),
+    async (request) => presentScore(await scores.replace(await actorOf(request), request.params.id, request.body)),
   );
 
   app.patch(
@@ -149,7 +149,7 @@ export function registerScoreRoutes(app: ServiceApp, scores: Scores) {
       },
     },
     async (request, reply) => {
-      const { score, created: isNew } = await scores.recordAttempt(request.actor, request.body, request.headers['idempotency-key']);
+      const { score, created: isNew } = await scores.recordAttempt(await actorOf(request), request.body, request.headers['idempotency-key']);
       if (isNew) created(reply, `/scores/${score.id}`);
       return presentScore(score);
     },

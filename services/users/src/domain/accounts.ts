@@ -115,11 +115,14 @@ export function createAccounts(deps: { users: UsersRepo; sessions: SessionsRepo;
 
     refresh: (refreshToken: string) => tokens.rotate(refreshToken),
 
-    async logout(actor: Actor | null, refreshToken: string | undefined) {
+    /** Signs out the login of the caller's access token. */
+    async logout(actor: Actor | null) {
       const user = requireUser(actor);
-      if (refreshToken !== undefined) await tokens.revokeByRefreshToken(refreshToken, user.id);
-      else if (user.sessionId) await tokens.revokeSession(user.sessionId);
+      if (user.sessionId) await tokens.revokeSession(user.sessionId);
     },
+
+    /** Signs out the login a refresh token belongs to: holding the token is the proof. */
+    logoutRefreshToken: (refreshToken: string) => tokens.revokeByRefreshToken(refreshToken),
 
     async status(actor: Actor | null): Promise<UserRecord> {
       const user = requireUser(actor);

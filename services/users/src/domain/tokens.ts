@@ -62,15 +62,20 @@ export function createTokenService(deps: {
     },
 
     /**
-     * Swaps a refresh token for a new pair. A token that was already spent means it leaked (or
-     * was replayed): the whole session is revoked, so the thief's copy dies with the owner's.
+     * Swaps a refresh token for a new pair. A token spent more than the grace window ago means
+     * it leaked (or was replayed): the whole session is revoked, so the thief's copy dies with
+     * the owner's. Within the window (two tabs, a reload during a refresh) the caller gets
+     * another pair of the same session instead (decision 006).
      */
     async rotate(refreshToken: string): Promise<TokenPair> {
       const result = await db.transaction().execute(async (trx) => {
         const record = await sessions.findRefreshToken(hashToken(refreshToken), trx);
         if (!record) return { error: unauthorized('Invalid refresh token') };
         if (record.sessionRevokedAt) return { error: unauthorized('This login has been revoked; sign in again') };
-        if (record.usedAt || !(await sessions.markUsed(record.id, trx))) {
+        // Losing the conditional update to a concurrent refresh means it was spent just now.
+        const spentAt = record.usedAt ?? ((await sessions.markUsed(record.id, trx)) ? undefined : new Date().toISOString());
+        const graceMs = config.REFRESH_REUSE_GRACE_SECONDS * 1000;
+        if (spentAt !== undefined && (graceMs === 0 || Date.now() - Date.parse(spentAt) > graceMs)) {
           await sessions.revokeSession(record.sessionId, trx);
           return { error: unauthorized('Refresh token was already used; this login has been revoked for safety') };
         }
@@ -85,10 +90,10 @@ export function createTokenService(deps: {
       return result.pair;
     },
 
-    /** Revokes the session a refresh token belongs to, if it is the caller's. */
-    async revokeByRefreshToken(refreshToken: string, userId: number): Promise<void> {
+    /** Revokes the session a refresh token belongs to; an unknown token changes nothing. */
+    async revokeByRefreshToken(refreshToken: string): Promise<void> {
       const record = await sessions.findRefreshToken(hashToken(refreshToken));
-      if (record && record.userId === userId) await sessions.revokeSession(record.sessionId);
+      if (record) await sessions.revokeSession(record.sessionId);
     },
 
     revokeSession: (sessionId: string) => sessions.revokeSession(sessionId),

@@ -1,8 +1,10 @@
 import { messageResponse, users as contract } from '@codeyard/contracts';
-import { created, type ServiceApp } from '@codeyard/service-kit';
-import { presentUser, type Accounts } from '../domain/accounts.js';
+import { actorOf, badRequest, created, type ServiceApp } from '@codeyard/service-kit';
+import { type Accounts, presentUser } from '../domain/accounts.js';
+import { clearRefreshCookie, type RefreshCookieOptions, refreshTokenOf, setRefreshCookie } from './refresh-cookie.js';
 
-export function registerAuthRoutes(app: ServiceApp, accounts: Accounts) {
+/** Public routes (register, login, refresh, logout with a refresh token) never read Authorization. */
+export function registerAuthRoutes(app: ServiceApp, accounts: Accounts, cookie: RefreshCookieOptions) {
   const tags = ['auth'];
 
   app.post(
@@ -28,12 +30,17 @@ export function registerAuthRoutes(app: ServiceApp, accounts: Accounts) {
       schema: {
         tags,
         summary: 'Sign in with email or username and password',
-        description: '401 for an unknown user and for a wrong password alike; 403 for a deactivated account.',
+        description:
+          '401 for an unknown user and for a wrong password alike; 403 for a deactivated account. Also sets the refresh token in the HttpOnly `codeyard_refresh` cookie (path /api/v1/auth) for browsers.',
         body: contract.loginBody,
         response: { 200: contract.tokenPair },
       },
     },
-    async (request) => accounts.login(request.body),
+    async (request, reply) => {
+      const pair = await accounts.login(request.body);
+      setRefreshCookie(reply, pair.refresh_token, cookie);
+      return pair;
+    },
   );
 
   app.post(
@@ -42,43 +49,61 @@ export function registerAuthRoutes(app: ServiceApp, accounts: Accounts) {
       schema: {
         tags,
         summary: 'Swap a refresh token for a new pair',
-        description: 'The old refresh token stops working. Presenting a spent one revokes the whole login.',
+        description:
+          'The refresh token comes from the body, or else from the `codeyard_refresh` cookie together with the header `X-Codeyard-CSRF: 1`. The old refresh token stops working; presented again within a few seconds (two tabs) it yields another pair of the same login, later it revokes the whole login.',
         body: contract.refreshBody,
         response: { 200: contract.tokenPair },
       },
     },
-    async (request) => accounts.refresh(request.body.refresh_token),
+    async (request, reply) => {
+      const refreshToken = refreshTokenOf(request, request.body);
+      if (refreshToken === undefined) {
+        throw badRequest('refresh_token is required (in the body or the codeyard_refresh cookie)', { refresh_token: 'is required' });
+      }
+      const pair = await accounts.refresh(refreshToken);
+      setRefreshCookie(reply, pair.refresh_token, cookie);
+      return pair;
+    },
   );
 
   app.get(
     '/auth/status',
     { schema: { tags, summary: 'The signed-in user', security: [{ bearerAuth: [] }], response: { 200: contract.user } } },
-    async (request) => presentUser(await accounts.status(request.actor), request.actor),
+    async (request) => {
+      const actor = await actorOf(request);
+      return presentUser(await accounts.status(actor), actor);
+    },
   );
 
-  const logout = async (refreshToken: string | undefined, actor: Parameters<Accounts['logout']>[0]) => {
-    await accounts.logout(actor, refreshToken);
-    return { message: 'Signed out' };
-  };
   app.post(
     '/auth/logout',
     {
       schema: {
         tags,
-        summary: 'Sign out: revokes the given refresh token, or else the current login',
-        security: [{ bearerAuth: [] }],
+        summary: 'Sign out: revokes the login of the given refresh token (body or cookie), or else of the access token',
+        description: 'With a refresh token (body, or cookie plus `X-Codeyard-CSRF: 1`) no access token is needed. Clears the cookie.',
+        security: [{ bearerAuth: [] }, {}],
         body: contract.logoutBody,
         response: { 200: messageResponse },
       },
     },
-    async (request) => logout(request.body?.refresh_token, request.actor),
+    async (request, reply) => {
+      const refreshToken = refreshTokenOf(request, request.body);
+      if (refreshToken !== undefined) await accounts.logoutRefreshToken(refreshToken);
+      else await accounts.logout(await actorOf(request));
+      clearRefreshCookie(reply, cookie);
+      return { message: 'Signed out' };
+    },
   );
   app.get(
     '/auth/logout',
     {
-      schema: { tags, summary: 'Sign out the current login', security: [{ bearerAuth: [] }], response: { 200: messageResponse } },
+      schema: { tags, summary: 'Sign out the current login (access token)', security: [{ bearerAuth: [] }], response: { 200: messageResponse } },
     },
-    async (request) => logout(undefined, request.actor),
+    async (request, reply) => {
+      await accounts.logout(await actorOf(request));
+      clearRefreshCookie(reply, cookie);
+      return { message: 'Signed out' };
+    },
   );
-
 }

@@ -1,5 +1,5 @@
 import { idParams, messageResponse, users as contract } from '@codeyard/contracts';
-import { created, decodeCursor, idCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
+import { actorOf, created, decodeCursor, idCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
 import { z } from 'zod';
 import { type Accounts, presentUser } from '../domain/accounts.js';
 import type { createKarma } from '../domain/karma.js';
@@ -24,14 +24,15 @@ export function registerUserRoutes(app: ServiceApp, accounts: Accounts, karma: R
       const rows = await accounts.list({ username, beforeId, limit: limit + 1 });
       const page = pageOf(rows, limit, (last) => ({ id: last.id }));
       setNextLink(request, reply, page.next);
-      return page.items.map((user) => presentUser(user, request.actor));
+      const actor = await actorOf(request);
+      return page.items.map((user) => presentUser(user, actor));
     },
   );
 
   app.get(
     '/users/:id',
     { schema: { tags, summary: 'One user', params: idParams, response: { 200: contract.user } } },
-    async (request) => presentUser(await accounts.requireUserRecord(request.params.id), request.actor),
+    async (request) => presentUser(await accounts.requireUserRecord(request.params.id), await actorOf(request)),
   );
 
   app.post(
@@ -40,9 +41,9 @@ export function registerUserRoutes(app: ServiceApp, accounts: Accounts, karma: R
       schema: { tags, summary: 'Create a user (admin)', security, body: contract.createUserBody, response: { 201: contract.user } },
     },
     async (request, reply) => {
-      const user = await accounts.createUser(request.actor, request.body);
+      const user = await accounts.createUser(await actorOf(request), request.body);
       created(reply, `/users/${user.id}`);
-      return presentUser(user, request.actor);
+      return presentUser(user, await actorOf(request));
     },
   );
 
@@ -58,7 +59,10 @@ export function registerUserRoutes(app: ServiceApp, accounts: Accounts, karma: R
         response: { 200: contract.user },
       },
     },
-    async (request) => presentUser(await accounts.replace(request.actor, request.params.id, request.body), request.actor),
+    async (request) => {
+      const actor = await actorOf(request);
+      return presentUser(await accounts.replace(actor, request.params.id, request.body), actor);
+    },
   );
 
   app.patch(
@@ -74,14 +78,17 @@ export function registerUserRoutes(app: ServiceApp, accounts: Accounts, karma: R
         response: { 200: contract.user },
       },
     },
-    async (request) => presentUser(await accounts.patch(request.actor, request.params.id, request.body), request.actor),
+    async (request) => {
+      const actor = await actorOf(request);
+      return presentUser(await accounts.patch(actor, request.params.id, request.body), actor);
+    },
   );
 
   app.delete(
     '/users/:id',
     { schema: { tags, summary: 'Delete a user (admin)', security, params: idParams, response: { 200: messageResponse } } },
     async (request) => {
-      await accounts.remove(request.actor, request.params.id);
+      await accounts.remove(await actorOf(request), request.params.id);
       return { message: `User ${request.params.id} deleted` };
     },
   );
@@ -97,13 +104,19 @@ export function registerUserRoutes(app: ServiceApp, accounts: Accounts, karma: R
         response: { 200: contract.user },
       },
     },
-    async (request) => presentUser(await accounts.deactivate(request.actor, request.params.id), request.actor),
+    async (request) => {
+      const actor = await actorOf(request);
+      return presentUser(await accounts.deactivate(actor, request.params.id), actor);
+    },
   );
 
   app.post(
     '/users/:id/activate',
     { schema: { tags, summary: 'Re-activate an account (admin)', security, params: idParams, response: { 200: contract.user } } },
-    async (request) => presentUser(await accounts.activate(request.actor, request.params.id), request.actor),
+    async (request) => {
+      const actor = await actorOf(request);
+      return presentUser(await accounts.activate(actor, request.params.id), actor);
+    },
   );
 
   app.post(
@@ -121,6 +134,6 @@ export function registerUserRoutes(app: ServiceApp, accounts: Accounts, karma: R
       },
     },
     async (request) =>
-      karma.changeKarma(request.actor, request.params.id, request.body.delta, request.headers['idempotency-key']),
+      karma.changeKarma(await actorOf(request), request.params.id, request.body.delta, request.headers['idempotency-key']),
   );
 }

@@ -1,5 +1,5 @@
 import { posts as postsContract, votes as contract } from '@codeyard/contracts';
-import { decodeCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
+import { actorOf, decodeCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
 import { z } from 'zod';
 import { presentTally, type Voting } from '../domain/voting.js';
 
@@ -26,7 +26,7 @@ export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
         response: { 200: contract.myVote },
       },
     },
-    async (request) => voting.castVote(request.actor, request.params.post_id, request.body.direction, request.id),
+    async (request) => voting.castVote(await actorOf(request), request.params.post_id, request.body.direction, request.id),
   );
 
   for (const direction of ['up', 'down'] as const) {
@@ -42,7 +42,7 @@ export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
           response: { 200: contract.myVote },
         },
       },
-      async (request) => voting.castVote(request.actor, request.params.post_id, direction, request.id),
+      async (request) => voting.castVote(await actorOf(request), request.params.post_id, direction, request.id),
     );
   }
 
