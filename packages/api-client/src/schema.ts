@@ -61,7 +61,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email or username and password
-         * @description 401 for an unknown user and for a wrong password alike; 403 for a deactivated account.
+         * @description 401 for an unknown user and for a wrong password alike; 403 for a deactivated account. Also sets the refresh token in the HttpOnly `codeyard_refresh` cookie (path /api/v1/auth) for browsers.
          */
         post: {
             parameters: {
@@ -113,7 +113,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sign out the current login */
+        /** Sign out the current login (access token) */
         get: {
             parameters: {
                 query?: never;
@@ -146,7 +146,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Sign out: revokes the given refresh token, or else the current login */
+        /**
+         * Sign out: revokes the login of the given refresh token (body or cookie), or else of the access token
+         * @description With a refresh token (body, or cookie plus `X-Codeyard-CSRF: 1`) no access token is needed. Clears the cookie.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -201,7 +204,7 @@ export interface paths {
         put?: never;
         /**
          * Swap a refresh token for a new pair
-         * @description The old refresh token stops working. Presenting a spent one revokes the whole login.
+         * @description The refresh token comes from the body, or else from the `codeyard_refresh` cookie together with the header `X-Codeyard-CSRF: 1`. The old refresh token stops working; presented again within a few seconds (two tabs) it yields another pair of the same login, later it revokes the whole login.
          */
         post: {
             parameters: {
@@ -213,8 +216,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        refresh_token: string;
-                    };
+                        refresh_token?: string;
+                    } | null;
                 };
             };
             responses: {
