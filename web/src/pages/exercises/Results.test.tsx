@@ -43,7 +43,7 @@ describe('the results of a run or submission', () => {
     );
     expect(screen.getByRole('status')).toHaveTextContent(summary);
     expect(screen.getByRole('row', { name: /test 1/ })).toHaveTextContent(cell);
-    // no expected/actual was given (a hidden test): dashes, not "undefined"
+    // no expected/actual was given (a hidden test): empty cells, not "undefined"
     expect(screen.getByRole('row', { name: /test 1/ })).not.toHaveTextContent('undefined');
     expect(screen.queryByRole('heading', { name: 'Output' })).toBeNull();
   });

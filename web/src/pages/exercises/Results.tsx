@@ -43,7 +43,7 @@ const STATUS_LABEL: Record<string, string> = {
 };
 
 function show(value: unknown): string {
-  return value === undefined ? '—' : JSON.stringify(value);
+  return value === undefined ? '' : JSON.stringify(value);
 }
 
 function ResultRow({ result }: { result: TestResult }) {
@@ -73,7 +73,9 @@ export function Results({ outcome, title }: { outcome: RunOutcome; title: string
       </p>
       {outcome.message && <p>{outcome.message}</p>}
       {outcome.results.length > 0 && (
-        <div className={styles.scroll}>
+        // A wide table scrolls sideways inside this box on a phone; focusable so keyboards can scroll it.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+        <section className={styles.scroll} aria-label="Test results" tabIndex={0}>
           <table className={styles.table}>
             <thead>
               <tr>
@@ -92,7 +94,7 @@ export function Results({ outcome, title }: { outcome: RunOutcome; title: string
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       {outcome.stdout && (
         <>
