@@ -21,6 +21,17 @@ afterAll(async () => {
 });
 
 describe('the web client, signed out', () => {
+  beforeAll(async () => {
+    // The longest username the API allows is on the users page, whatever else the suite created.
+    const username = `w${Date.now().toString(36)}${'_'.repeat(32)}`.slice(0, 32);
+    const response = await fetch(`${baseUrl()}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, email: `${username.replaceAll('_', '')}@example.com`, password: 'a long enough password' }),
+    });
+    expect(response.status).toBe(201);
+  });
+
   it('shows the home page with the navigation of a visitor', async () => {
     const { page, context, expectNoProblems } = await openPage(browser);
     await page.goto('/');
