@@ -1741,10 +1741,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users, newest first */
+        /**
+         * List users, newest first; or look up several users by id
+         * @description With `ids` (1 to 100 comma-separated ids) the answer is those users, in the order given, without the ones that do not exist; `username`, `limit` and `before` do not apply then.
+         */
         get: {
             parameters: {
                 query?: {
+                    /** @description 1 to 100 comma-separated ids, e.g. `3,1,2` */
+                    ids?: string;
                     username?: string;
                     limit?: number;
                     before?: string;
@@ -2131,6 +2136,57 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/votes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tallies of several posts, with the caller's own vote when signed in
+         * @description The posts in the order given (an id given twice is listed once), zeros for posts nobody voted on. `my_vote` is there only when the request carries a user's token.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description 1 to 100 comma-separated ids, e.g. `3,1,2` */
+                    post_ids: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoteTallyWithMyVote"][];
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2796,6 +2852,22 @@ export interface components {
             upvotes: number;
             downvotes: number;
             score: number;
+        };
+        VoteTallyWithMyVote: {
+            post_id: number;
+            upvotes: number;
+            downvotes: number;
+            score: number;
+            /** @enum {string} */
+            my_vote?: "up" | "down" | "none";
+        };
+        VoteTallyWithMyVoteInput: {
+            post_id: number;
+            upvotes: number;
+            downvotes: number;
+            score: number;
+            /** @enum {string} */
+            my_vote?: "up" | "down" | "none";
         };
     };
     responses: never;

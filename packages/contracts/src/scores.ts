@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_ID, idParam, timestamp } from './common.js';
+import { idParam, idValue, timestamp } from './common.js';
 
 /** One score per (user, exercise). */
 export const score = z
@@ -22,19 +22,13 @@ const correct = z.boolean({ error: 'must be true or false' });
 /** An id in a path or query string (idParam stops at MAX_ID, the largest 32-bit id). */
 export const scoreIdParam = idParam;
 export const scoreIdParams = z.object({ id: scoreIdParam });
-/** An id in a JSON body: a number, not a numeric string. */
-const bodyId = z
-  .number({ error: 'must be a positive integer' })
-  .int('must be a positive integer')
-  .positive('must be a positive integer')
-  .max(MAX_ID, 'must be a positive integer');
 
 export const listScoresQuery = z.object({
   exercise_id: scoreIdParam.optional(),
   user_id: scoreIdParam.optional(),
 });
 
-export const createScoreBody = z.object({ user_id: bodyId, exercise_id: bodyId, correct });
+export const createScoreBody = z.object({ user_id: idValue, exercise_id: idValue, correct });
 export type CreateScoreBody = z.infer<typeof createScoreBody>;
 
 export const replaceScoreBody = z.object({ correct });
@@ -44,8 +38,8 @@ export const replaceScoreBody = z.object({ correct });
  * so an event delivered late by the outbox still records the true solve time.
  */
 export const recordAttemptBody = z.object({
-  user_id: bodyId,
-  exercise_id: bodyId,
+  user_id: idValue,
+  exercise_id: idValue,
   correct,
   submitted_at: z.iso.datetime({ error: 'must be an ISO 8601 UTC timestamp' }).optional(),
 });

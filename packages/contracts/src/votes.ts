@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam } from './common.js';
+import { idListParam, idParam, idValue } from './common.js';
 
 export const direction = z.enum(['up', 'down', 'none'], { error: 'must be "up", "down" or "none"' });
 export type Direction = z.infer<typeof direction>;
@@ -22,13 +22,12 @@ export type Tally = z.infer<typeof tally>;
 export const myVote = tally.extend({ my_vote: direction }).meta({ id: 'MyVote' });
 export type MyVote = z.infer<typeof myVote>;
 
-/** A post id in a JSON body: a positive integer (not a string). */
-const postId = z
-  .number({ error: 'must be a positive integer' })
-  .int('must be a positive integer')
-  .positive('must be a positive integer')
-  .max(Number.MAX_SAFE_INTEGER, 'must be a positive integer');
+/** A tally in a batch: with `my_vote` when the caller is signed in. */
+export const tallyWithMyVote = tally.extend({ my_vote: direction.optional() }).meta({ id: 'VoteTallyWithMyVote' });
+export type TallyWithMyVote = z.infer<typeof tallyWithMyVote>;
+
+export const talliesQuery = z.object({ post_ids: idListParam });
 
 export const rankBody = z.object({
-  post_ids: z.array(postId, { error: 'must be an array of post ids' }).max(1000, 'must hold at most 1000 post ids'),
+  post_ids: z.array(idValue, { error: 'must be an array of post ids' }).max(1000, 'must hold at most 1000 post ids'),
 });

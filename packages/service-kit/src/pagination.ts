@@ -1,3 +1,4 @@
+import { idValue } from '@codeyard/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { badRequest } from './errors.js';
@@ -33,7 +34,7 @@ export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
 }
 
 /** A cursor of `{id}` for lists ordered by descending id. */
-export const idCursor = z.object({ id: z.number().int().positive() });
+export const idCursor = z.object({ id: idValue });
 
 /**
  * Sets `Link: <…>; rel="next"` for the next page. The URL is the public one: the gateway tells us

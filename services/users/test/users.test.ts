@@ -85,11 +85,60 @@ describeEachDatabase('users: accounts and karma', (target) => {
   });
 
   it('returns 400 for a malformed cursor', async () => {
-    for (const before of ['garbage', Buffer.from('{"id":"x"}').toString('base64url'), Buffer.from('[1]').toString('base64url')]) {
+    for (const before of [
+      'garbage',
+      Buffer.from('{"id":"x"}').toString('base64url'),
+      Buffer.from('[1]').toString('base64url'),
+      Buffer.from('{"id":2147483648}').toString('base64url'),
+    ]) {
       const response = await app.inject({ method: 'GET', url: `/users?before=${before}` });
       expect(response.statusCode, before).toBe(400);
       expect(response.json().errors).toHaveProperty('before');
     }
+  });
+
+  // batch lookup -----------------------------------------------------------------------------
+
+  it('looks up several users by id in the order asked, leaving out unknown ids', async () => {
+    const [a, b] = [await register(app), await register(app)];
+    const response = await app.inject({ method: 'GET', url: `/users?ids=${b.id},999998,${a.id},${b.id}` });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual([
+      { id: b.id, username: b.username, karma: 0, active: true, admin: false, created_at: expect.any(String) },
+      { id: a.id, username: a.username, karma: 0, active: true, admin: false, created_at: expect.any(String) },
+    ]);
+  });
+
+  it('shows the email in a batch lookup only to the user themself', async () => {
+    const me = await signedInUser(app);
+    const other = await register(app);
+    const response = await app.inject({ method: 'GET', url: `/users?ids=${me.id},${other.id}`, headers: me.auth });
+    const [mine, theirs] = response.json();
+    expect(mine.email).toBe(me.email);
+    expect(theirs).not.toHaveProperty('email');
+  });
+
+  it('looks up 100 ids in one request, ids up to the largest 32-bit id', async () => {
+    const user = await register(app);
+    const ids = [user.id, ...Array.from({ length: 99 }, (_, i) => 2_147_483_647 - i)];
+    const response = await app.inject({ method: 'GET', url: `/users?ids=${ids.join(',')}` });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().map((u: { id: number }) => u.id)).toEqual([user.id]);
+  });
+
+  it.each([
+    ['an empty list', 'ids='],
+    ['101 ids', `ids=${Array.from({ length: 101 }, (_, i) => i + 1).join(',')}`],
+    ['an id beyond 32 bits', 'ids=1,2147483648'],
+    ['a word', 'ids=1,abc'],
+    ['a trailing comma', 'ids=1,'],
+    ['a zero', 'ids=0'],
+    ['ids with a cursor', `ids=1&before=${Buffer.from('{"id":5}').toString('base64url')}`],
+    ['ids with a username', 'ids=1&username=someone'],
+  ])('returns 400 for a batch lookup with %s', async (_label, query) => {
+    const response = await app.inject({ method: 'GET', url: `/users?${query}` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toHaveProperty('ids');
   });
 
   // admin create -------------------------------------------------------------------------------

@@ -255,6 +255,8 @@ describeEachDatabase('votes: voting, tallies, top and rank', (target) => {
     ['a fractional id', { post_ids: [1.5] }],
     ['a negative id', { post_ids: [-1] }],
     ['zero', { post_ids: [0] }],
+    ['an id beyond 32 bits', { post_ids: [2_147_483_648] }],
+    ['an id beyond 53 bits', { post_ids: [2 ** 53 + 2] }],
     ['not an array', { post_ids: 5 }],
     ['a missing list', {}],
   ])('returns 400 for rank with %s', async (_label, payload) => {
@@ -263,12 +265,81 @@ describeEachDatabase('votes: voting, tallies, top and rank', (target) => {
     expect(Object.keys(response.json().errors).join()).toContain('post_ids');
   });
 
+  it('ranks the largest 32-bit id like any other', async () => {
+    const response = await app.inject({ method: 'POST', url: '/votes/rank', payload: { post_ids: [2_147_483_647] } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual([{ post_id: 2_147_483_647, upvotes: 0, downvotes: 0, score: 0 }]);
+  });
+
+  it('returns 400 for a top-list cursor with an id or score beyond 32 bits', async () => {
+    for (const cursor of [{ score: 0, id: 2_147_483_648 }, { score: 2_147_483_648, id: 1 }, { score: -2_147_483_648, id: 1 }]) {
+      const response = await app.inject({ method: 'GET', url: `/votes/top?before=${encodeCursor(cursor)}` });
+      expect(response.statusCode, JSON.stringify(cursor)).toBe(400);
+      expect(response.json().errors).toHaveProperty('before');
+    }
+  });
+
+  // batch tallies ------------------------------------------------------------------------------
+
+  it('answers the tallies of several posts in the order asked, zeros for unvoted ones, each once', async () => {
+    const [a, b] = [await newPost(), await newPost()];
+    await put(someVoter(), a, 'up');
+    await put(someVoter(), b, 'down');
+    await put(someVoter(), b, 'down');
+    const response = await app.inject({ method: 'GET', url: `/votes?post_ids=${b},888889,${a},${b}` });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual([
+      { post_id: b, upvotes: 0, downvotes: 2, score: -2 },
+      { post_id: 888889, upvotes: 0, downvotes: 0, score: 0 },
+      { post_id: a, upvotes: 1, downvotes: 0, score: 1 },
+    ]);
+  });
+
+  it("adds the caller's own vote to each tally when signed in", async () => {
+    const [a, b, c] = [await newPost(), await newPost(), await newPost()];
+    const me = someVoter();
+    await put(me, a, 'up');
+    await put(me, b, 'down');
+    await put(someVoter(), c, 'up');
+    const response = await app.inject({ method: 'GET', url: `/votes?post_ids=${a},${b},${c}`, headers: await auth(me) });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual([
+      { post_id: a, upvotes: 1, downvotes: 0, score: 1, my_vote: 'up' },
+      { post_id: b, upvotes: 0, downvotes: 1, score: -1, my_vote: 'down' },
+      { post_id: c, upvotes: 1, downvotes: 0, score: 1, my_vote: 'none' },
+    ]);
+  });
+
+  it('answers 100 tallies in one request', async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => 2_147_483_647 - i);
+    const response = await app.inject({ method: 'GET', url: `/votes?post_ids=${ids.join(',')}` });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().map((tally: { post_id: number }) => tally.post_id)).toEqual(ids);
+  });
+
+  it.each([
+    ['no list', ''],
+    ['an empty list', '?post_ids='],
+    ['101 ids', `?post_ids=${Array.from({ length: 101 }, (_, i) => i + 1).join(',')}`],
+    ['an id beyond 32 bits', '?post_ids=1,2147483648'],
+    ['a word', '?post_ids=1,abc'],
+    ['a trailing comma', '?post_ids=1,2,'],
+    ['a zero', '?post_ids=0'],
+    ['a leading zero', '?post_ids=01'],
+    ['a fraction', '?post_ids=1.5'],
+  ])('returns 400 for batch tallies with %s', async (_label, query) => {
+    const response = await app.inject({ method: 'GET', url: `/votes${query}` });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.json().errors).toHaveProperty('post_ids');
+  });
+
   it('serves its OpenAPI document with every route', async () => {
     const response = await app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
     const paths = response.json().paths;
     expect(Object.keys(paths)).toEqual(
-      expect.arrayContaining(['/votes/{post_id}', '/votes/{post_id}/upvote', '/votes/{post_id}/downvote', '/votes/top', '/votes/rank']),
+      expect.arrayContaining(['/votes', '/votes/{post_id}', '/votes/{post_id}/upvote', '/votes/{post_id}/downvote', '/votes/top', '/votes/rank']),
     );
     expect(Object.keys(paths['/votes/{post_id}'])).toEqual(expect.arrayContaining(['get', 'put']));
   });

@@ -58,6 +58,11 @@ export function createUsersRepo(db: UsersDb) {
       return row && toRecord(row);
     },
 
+    async findMany(ids: number[]): Promise<UserRecord[]> {
+      if (ids.length === 0) return [];
+      return (await db.selectFrom('users').selectAll().where('id', 'in', ids).execute()).map(toRecord);
+    },
+
     async findByUsername(username: string, trx: UsersDb = db): Promise<UserRecord | undefined> {
       const row = await trx
         .selectFrom('users')

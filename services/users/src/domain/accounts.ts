@@ -144,6 +144,12 @@ export function createAccounts(deps: { users: UsersRepo; sessions: SessionsRepo;
 
     list: (filter: { username?: string | undefined; beforeId?: number | undefined; limit: number }) => users.list(filter),
 
+    /** The users with these ids, in the order asked; ids of no user are left out. */
+    async listByIds(ids: number[]): Promise<UserRecord[]> {
+      const found = new Map((await users.findMany(ids)).map((user) => [user.id, user]));
+      return ids.flatMap((id) => found.get(id) ?? []);
+    },
+
     async replace(actor: Actor | null, id: number, input: { username: string; email: string }) {
       requireSelfOrAdmin(actor, id);
       await requireUserRecord(id);

@@ -1,5 +1,5 @@
-import { idParams, messageResponse, users as contract } from '@codeyard/contracts';
-import { actorOf, created, decodeCursor, idCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
+import { idListParam, idParams, MAX_BATCH_IDS, messageResponse, users as contract } from '@codeyard/contracts';
+import { actorOf, badRequest, created, decodeCursor, idCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
 import { z } from 'zod';
 import { type Accounts, presentUser } from '../domain/accounts.js';
 import type { createKarma } from '../domain/karma.js';
@@ -13,13 +13,28 @@ export function registerUserRoutes(app: ServiceApp, accounts: Accounts, karma: R
     {
       schema: {
         tags,
-        summary: 'List users, newest first',
-        querystring: z.object({ username: z.string().max(32).optional(), limit: limitSchema, before: z.string().max(200).optional() }),
+        summary: 'List users, newest first; or look up several users by id',
+        description:
+          `With \`ids\` (1 to ${MAX_BATCH_IDS} comma-separated ids) the answer is those users, in the order given, ` +
+          'without the ones that do not exist; `username`, `limit` and `before` do not apply then.',
+        querystring: z.object({
+          ids: idListParam.optional(),
+          username: z.string().max(32).optional(),
+          limit: limitSchema,
+          before: z.string().max(200).optional(),
+        }),
         response: { 200: z.array(contract.user) },
       },
     },
     async (request, reply) => {
-      const { username, limit, before } = request.query;
+      const { ids, username, limit, before } = request.query;
+      if (ids !== undefined) {
+        if (before !== undefined || username !== undefined) {
+          throw badRequest('ids cannot be combined with username or before', { ids: 'cannot be combined with username or before' });
+        }
+        const actor = await actorOf(request);
+        return (await accounts.listByIds(ids)).map((user) => presentUser(user, actor));
+      }
       const beforeId = before === undefined ? undefined : decodeCursor(before, idCursor).id;
       const rows = await accounts.list({ username, beforeId, limit: limit + 1 });
       const page = pageOf(rows, limit, (last) => ({ id: last.id }));

@@ -16,6 +16,18 @@ export function createVotesRepo(db: Db) {
       return row?.direction ?? 0;
     },
 
+    /** The user's votes on these posts (1 or -1), by post id; posts without a vote are absent. */
+    async directionsOf(userId: number, postIds: number[]): Promise<Map<number, number>> {
+      if (postIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('votes')
+        .select(['post_id', 'direction'])
+        .where('user_id', '=', userId)
+        .where('post_id', 'in', postIds)
+        .execute();
+      return new Map(rows.map((row) => [row.post_id, row.direction]));
+    },
+
     /** Records the vote (1 or -1) or, for 0, removes it. */
     async set(userId: number, postId: number, direction: number, trx: Db): Promise<void> {
       if (direction === 0) {

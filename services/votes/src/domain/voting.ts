@@ -7,6 +7,7 @@ import type { VotesRepo } from '../db/votes-repo.js';
 import type { PostDirectory, PostLookup } from './post-directory.js';
 
 const DIRECTION_VALUE: Record<contracts.Direction, number> = { up: 1, down: -1, none: 0 };
+const DIRECTION_OF_VALUE = (value: number | undefined): contracts.Direction => (value === 1 ? 'up' : value === -1 ? 'down' : 'none');
 const MAX_RESOLVE_BACKOFF_MS = 10 * 60_000;
 
 export function presentTally(postId: number, tally: TallyRecord | undefined): contracts.Tally {
@@ -111,6 +112,16 @@ export function createVoting(deps: { db: Db; tallies: TalliesRepo; votes: VotesR
 
     async getTally(postId: number): Promise<contracts.Tally> {
       return presentTally(postId, await tallies.find(postId));
+    },
+
+    /** Tallies of the given posts in the order given (zeros when none), with the caller's own votes when signed in. */
+    async talliesOf(actor: Actor | null, postIds: number[]): Promise<contracts.TallyWithMyVote[]> {
+      const known = new Map((await tallies.findMany(postIds)).map((tally) => [tally.postId, tally]));
+      const mine = actor?.kind === 'user' ? await votes.directionsOf(actor.id, postIds) : undefined;
+      return postIds.map((postId) => ({
+        ...presentTally(postId, known.get(postId)),
+        ...(mine && { my_vote: DIRECTION_OF_VALUE(mine.get(postId)) }),
+      }));
     },
 
     listTop: (filter: Parameters<TalliesRepo['listTop']>[0]) => tallies.listTop(filter),

@@ -1,9 +1,10 @@
-import { posts as postsContract, votes as contract } from '@codeyard/contracts';
+import { idValue, MAX_ID, posts as postsContract, votes as contract } from '@codeyard/contracts';
 import { actorOf, decodeCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
 import { z } from 'zod';
 import { presentTally, type Voting } from '../domain/voting.js';
 
-const topCursor = z.object({ score: z.number().int(), id: z.number().int().positive() });
+// Scores and ids are 32-bit integer columns: a cursor beyond that range is refused, not sent to the database.
+const topCursor = z.object({ score: z.number().int().min(-MAX_ID).max(MAX_ID), id: idValue });
 
 export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
   const tags = ['votes'];
@@ -45,6 +46,22 @@ export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
       async (request) => voting.castVote(await actorOf(request), request.params.post_id, direction, request.id),
     );
   }
+
+  app.get(
+    '/votes',
+    {
+      schema: {
+        tags,
+        summary: 'Tallies of several posts, with the caller\'s own vote when signed in',
+        description:
+          'The posts in the order given (an id given twice is listed once), zeros for posts nobody voted on. ' +
+          '`my_vote` is there only when the request carries a user\'s token.',
+        querystring: contract.talliesQuery,
+        response: { 200: z.array(contract.tallyWithMyVote) },
+      },
+    },
+    async (request) => voting.talliesOf(await actorOf(request), request.query.post_ids),
+  );
 
   app.get(
     '/votes/top',
