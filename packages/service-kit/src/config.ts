@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Env keys every service shares. Each service adds its own with `extendConfig`. */
@@ -23,12 +24,40 @@ export const commonConfigSchema = z.object({
   SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Largest request body accepted; larger ones answer 413. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-  /** Behind a proxy (Caddy, an ingress): take the client address from X-Forwarded-For. */
+  /**
+   * Which proxies in front of this process may set X-Forwarded-For: `false` (none), a hop count
+   * (`1`: the one load balancer in front), or a comma-separated list of proxy addresses/CIDRs.
+   * `true` is refused: it would trust any client's X-Forwarded-For (a new rate-limit bucket per
+   * request).
+   */
   TRUST_PROXY: z
-    .enum(['true', 'false'])
+    .string()
     .default('false')
-    .transform((value) => value === 'true'),
+    .transform((value, context): TrustProxy => {
+      const text = value.trim();
+      if (text === '' || text === 'false' || text === '0') return false;
+      if (/^\d{1,2}$/.test(text)) return Number(text);
+      const entries = text.split(',').map((entry) => entry.trim());
+      if (text !== 'true' && entries.every(isAddressOrCidr)) return entries;
+      context.addIssue({
+        code: 'custom',
+        message: 'must be false, a hop count (e.g. 1) or a comma-separated list of proxy addresses/CIDRs; "true" would trust any client',
+      });
+      return z.NEVER;
+    }),
 });
+
+/** Fastify's `trustProxy`: no proxy, the number of proxies in front, or their addresses. */
+export type TrustProxy = false | number | string[];
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d{1,3}$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}
 
 export type CommonConfig = z.infer<typeof commonConfigSchema>;
 

@@ -164,7 +164,8 @@ export function createFastify(options: {
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     bodyLimit: options.bodyLimit ?? config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    // A hop count trusts that many proxies nearest to us (Fastify's types omit the number form).
+    trustProxy: typeof config.TRUST_PROXY === 'number' ? trustHops(config.TRUST_PROXY) : config.TRUST_PROXY,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
@@ -173,6 +174,8 @@ export function createFastify(options: {
   installErrorHandling(app, options.notFoundFallback);
   return app;
 }
+
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 function registerProbes(app: ServiceApp, options: ServiceOptions, database: Database<any> | undefined) {
   const tags = ['health'];

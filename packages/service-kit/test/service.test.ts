@@ -19,6 +19,16 @@ describe('service-kit: config', () => {
     }
   });
 
+  it('takes TRUST_PROXY as false, a hop count or proxy addresses, and refuses "true" (any client could pick its IP)', () => {
+    expect(config({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(config({}).TRUST_PROXY).toBe(false);
+    expect(config({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(config({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '127.0.0.1', '::1']);
+    for (const bad of ['true', 'yes', '10.0.0.0/33', 'example.com', '1,2']) {
+      expect(() => config({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY: must be false, a hop count/);
+    }
+  });
+
   it('applies the documented defaults', () => {
     const parsed = loadConfig(extendConfig({ PORT: portSchema(8085) }), {});
     expect(parsed).toMatchObject({ PORT: 8085, HOST: '127.0.0.1', NODE_ENV: 'development', DATA_DIR: './data', BODY_LIMIT_BYTES: 1_048_576 });

@@ -7,6 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { AppError, createFastify, registerMetrics, type ServiceApp } from '@codeyard/service-kit';
 import type { FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
 import type { GatewayConfig } from './config.js';
 import { upstreams } from './config.js';
 import { registerDocs } from './routes/docs.js';
@@ -15,15 +16,32 @@ import { registerProxies } from './routes/proxy.js';
 
 const PLACEHOLDER_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
-/** Which rate-limit bucket a request counts against. */
-function rateBucket(request: FastifyRequest): 'login' | 'register' | 'eval' | 'default' {
-  const path = request.url.split('?')[0] ?? '';
-  if (request.method === 'POST') {
+/**
+ * API paths may hold only unreserved characters, in segments that are not `.` or `..`. The
+ * services decode what the gateway routes on, so `/auth/%6Cogin` would reach login while counting
+ * in another bucket; no public path needs an encoded character, so it is refused, not decoded.
+ */
+const CANONICAL_API_PATH = /^\/api(\/(?!\.\.?(\/|$))[A-Za-z0-9._~-]+)*\/?$/;
+export const isCanonicalApiPath = (path: string) => CANONICAL_API_PATH.test(path);
+
+export type RateBucket = 'login' | 'register' | 'eval' | 'default';
+
+/** Which rate-limit bucket a request counts against, by the route it reaches. */
+export function rateBucket(method: string, path: string): RateBucket {
+  if (method === 'POST') {
     if (path === '/api/v1/auth/login' || path === '/api/v1/auth/refresh') return 'login';
     if (path === '/api/v1/auth/register') return 'register';
     if (path === '/api/v1/eval' || /^\/api\/v1\/exercises\/[^/]+\/submissions$/.test(path)) return 'eval';
   }
   return 'default';
+}
+
+const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? '';
+const bucketOf = (request: FastifyRequest) => rateBucket(request.method, pathOf(request));
+
+/** Settings @fastify/rate-limit recommends: fail fast instead of queueing requests behind a dead Redis. */
+function rateLimitRedis(url: string) {
+  return new Redis(url, { connectTimeout: 500, maxRetriesPerRequest: 1 });
 }
 
 export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp }> {
@@ -46,6 +64,10 @@ export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp
     // it is sent on: a 413 from the gateway instead of a connection cut mid-upload.
     const length = Number(request.headers['content-length'] ?? 0);
     if (length > config.BODY_LIMIT_BYTES) throw new AppError(413, 'Request body is too large');
+    const path = pathOf(request);
+    if (path.startsWith('/api/') && !isCanonicalApiPath(path)) {
+      throw new AppError(400, 'API paths may contain only letters, digits and - . _ ~ (no percent-encoding, no . or .. segments)');
+    }
   });
 
   await app.register(helmet, {
@@ -80,14 +102,22 @@ export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp
     eval: config.RATE_LIMIT_EVAL,
     default: config.RATE_LIMIT_DEFAULT,
   };
+  const redis = config.REDIS_URL ? rateLimitRedis(config.REDIS_URL) : undefined;
+  if (redis) {
+    redis.on('error', (error: Error) => app.log.warn({ err: error }, 'rate-limit Redis unavailable: requests are not rate limited until it is back'));
+    app.addHook('onClose', async () => redis.disconnect());
+  }
   await app.register(rateLimit, {
     global: true,
     timeWindow: 60_000,
-    keyGenerator: (request) => `${rateBucket(request)}:${request.ip}`,
-    max: (request) => limits[rateBucket(request)],
+    // Shared by every gateway replica when REDIS_URL is set; in memory (per process) otherwise.
+    // A Redis outage lets requests through (logged) rather than failing them with a 500.
+    ...(redis && { redis, nameSpace: 'codeyard-rate-limit:', skipOnError: true }),
+    keyGenerator: (request) => `${bucketOf(request)}:${request.ip}`,
+    max: (request) => limits[bucketOf(request)],
     allowList: (request) => ['/health', '/ready', '/ping', '/metrics'].includes(request.url),
     errorResponseBuilder: (request, context) => {
-      const bucket = rateBucket(request);
+      const bucket = bucketOf(request);
       const error = new Error(`Too many ${bucket === 'default' ? '' : `${bucket} `}requests; try again in ${Math.ceil(context.ttl / 1000)} s`);
       return Object.assign(error, { statusCode: 429 });
     },

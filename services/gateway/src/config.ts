@@ -21,6 +21,12 @@ export const configSchema = extendConfig({
   RATE_LIMIT_LOGIN: perMinute(20),
   RATE_LIMIT_REGISTER: perMinute(10),
   RATE_LIMIT_EVAL: perMinute(60),
+  /** Redis for rate-limit counters shared by every gateway replica; in memory per process when unset. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** Upstream timeout; a hung service answers 504 instead of holding the client forever. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(30_000),
 });

@@ -2,7 +2,7 @@ import { loadConfig } from '@codeyard/service-kit';
 import { testEnv } from '@codeyard/test-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
+import { buildApp, isCanonicalApiPath, rateBucket } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
 /** A stand-in service that echoes what reached it. */
@@ -185,5 +185,106 @@ describe('gateway', () => {
     // another client is unaffected
     const stranger = await strict.inject({ method: 'POST', url: '/api/v1/auth/login', payload: {}, remoteAddress: '10.9.9.9' });
     expect(stranger.statusCode).toBe(200);
+  });
+
+  it('refuses percent-encoded and dot segments in API paths (400) so no request reaches login or grading from another bucket', async () => {
+    for (const url of ['/api/v1/auth/%6Cogin', '/api/v1/exercises/1/%73ubmissions', '/api/v1/auth/log%69n?x=1', '/api/v1/users/%31']) {
+      const response = await strict.inject({ method: 'POST', url, payload: {}, remoteAddress: '10.2.2.2' });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json()).toMatchObject({ statusCode: 400, message: expect.stringMatching(/percent-encoding/) });
+    }
+    // the client's login bucket is untouched by all of that, and still closes after 3
+    const login = () => strict.inject({ method: 'POST', url: '/api/v1/auth/login', payload: {}, remoteAddress: '10.2.2.2' });
+    for (let i = 0; i < 3; i++) expect((await login()).statusCode).toBe(200);
+    expect((await login()).statusCode).toBe(429);
+    // web client paths outside /api are not affected
+    expect((await app.inject({ method: 'GET', url: '/exercises/%31', headers: { accept: 'text/html' } })).statusCode).toBe(200);
+  });
+
+  it('accepts only canonical API paths (inject resolves dot segments itself, so they are checked here)', () => {
+    for (const path of ['/api/v1/auth/login', '/api/v1/.well-known/jwks.json', '/api/v1/communities/rust_lang/posts', '/api/v1/posts/', '/api']) {
+      expect(isCanonicalApiPath(path), path).toBe(true);
+    }
+    for (const path of ['/api/v1/auth/%6Cogin', '/api/v1/users/../auth/login', '/api/v1/auth/./login', '/api/v1//auth/login', '/api/v1/auth/login;x', '/api/v1/users/..']) {
+      expect(isCanonicalApiPath(path), path).toBe(false);
+    }
+  });
+
+  it('counts login, refresh, register and grading by the route they reach', () => {
+    expect(rateBucket('POST', '/api/v1/auth/login')).toBe('login');
+    expect(rateBucket('POST', '/api/v1/auth/refresh')).toBe('login');
+    expect(rateBucket('POST', '/api/v1/auth/register')).toBe('register');
+    expect(rateBucket('POST', '/api/v1/exercises/12/submissions')).toBe('eval');
+    expect(rateBucket('POST', '/api/v1/eval')).toBe('eval');
+    expect(rateBucket('GET', '/api/v1/auth/login')).toBe('default');
+  });
+
+  describe('behind a proxy', () => {
+    const gateways: Array<Awaited<ReturnType<typeof buildApp>>['app']> = [];
+    afterAll(() => Promise.all(gateways.map((gateway) => gateway.close())));
+    async function gatewayWith(env: Record<string, string>) {
+      const { app: gateway } = await buildApp(
+        loadConfig(configSchema, testEnv({ USERS_URL: upstreams[0]?.url ?? '', POSTS_URL: upstreams[1]?.url ?? '', RATE_LIMIT_LOGIN: '3', ...env })),
+      );
+      gateways.push(gateway);
+      return gateway;
+    }
+    const tag = () => Math.floor(Math.random() * 250) + 1;
+
+    it.each([['a hop count', '1'], ['the proxy address', '10.0.0.0/8']])(
+      'with TRUST_PROXY as %s, a client cannot pick a new bucket by forging X-Forwarded-For',
+      async (_label, trust) => {
+        const gateway = await gatewayWith({ TRUST_PROXY: trust });
+        const client = `203.0.113.${tag()}`;
+        const login = (forged: string) =>
+          gateway.inject({
+            method: 'POST',
+            url: '/api/v1/auth/login',
+            payload: {},
+            remoteAddress: '10.0.0.7',
+            headers: { 'x-forwarded-for': `${forged}, ${client}` },
+          });
+        for (let i = 0; i < 3; i++) expect((await login(`198.51.100.${i}`)).statusCode).toBe(200);
+        expect((await login('198.51.100.99')).statusCode).toBe(429);
+        // another real client behind the same proxy has its own bucket
+        const other = await gateway.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: {},
+          remoteAddress: '10.0.0.7',
+          headers: { 'x-forwarded-for': `203.0.113.${(Number(client.split('.')[3]) % 250) + 1}` },
+        });
+        expect(other.statusCode).toBe(200);
+      },
+    );
+
+    it('ignores X-Forwarded-For from an address that is not a trusted proxy', async () => {
+      const gateway = await gatewayWith({ TRUST_PROXY: '10.0.0.0/8' });
+      const login = (forged: string) =>
+        gateway.inject({ method: 'POST', url: '/api/v1/auth/login', payload: {}, remoteAddress: '192.0.2.44', headers: { 'x-forwarded-for': forged } });
+      for (let i = 0; i < 3; i++) expect((await login(`198.51.100.${i}`)).statusCode).toBe(200);
+      expect((await login('198.51.100.77')).statusCode).toBe(429);
+    });
+
+    describe.runIf(process.env.TEST_REDIS_URL)('with REDIS_URL', () => {
+      it('holds one limit across two gateway replicas', async () => {
+        const env = { REDIS_URL: process.env.TEST_REDIS_URL ?? '' };
+        const [first, second] = [await gatewayWith(env), await gatewayWith(env)];
+        const client = `198.18.${tag()}.${tag()}`;
+        const login = (gateway: typeof first) => gateway.inject({ method: 'POST', url: '/api/v1/auth/login', payload: {}, remoteAddress: client });
+        expect((await login(first)).statusCode).toBe(200);
+        expect((await login(second)).statusCode).toBe(200);
+        expect((await login(first)).statusCode).toBe(200);
+        const limited = await login(second);
+        expect(limited.statusCode).toBe(429);
+        expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      });
+    });
+
+    it('lets requests through, never a 500, when the Redis of REDIS_URL is down', async () => {
+      const gateway = await gatewayWith({ REDIS_URL: 'redis://127.0.0.1:9' });
+      const response = await gateway.inject({ method: 'GET', url: '/api/v1/posts', remoteAddress: '192.0.2.9' });
+      expect(response.statusCode).toBe(200);
+    }, 15_000);
   });
 });

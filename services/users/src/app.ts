@@ -2,12 +2,14 @@ import { buildService, type ServiceApp } from '@codeyard/service-kit';
 import { z } from 'zod';
 import type { UsersConfig } from './config.js';
 import { createKarmaEventsRepo } from './db/karma-events-repo.js';
+import { createLoginFailuresRepo } from './db/login-failures-repo.js';
 import { migrations } from './db/migrations/index.js';
 import type { UsersDatabase } from './db/schema.js';
 import { createSessionsRepo } from './db/sessions-repo.js';
 import { createUsersRepo } from './db/users-repo.js';
 import { type Accounts, createAccounts } from './domain/accounts.js';
 import { createKarma } from './domain/karma.js';
+import { createLoginThrottle } from './domain/login-throttle.js';
 import { createPasswordHasher } from './domain/passwords.js';
 import { loadSigningKeys } from './domain/signing-keys.js';
 import { createTokenService } from './domain/tokens.js';
@@ -37,7 +39,12 @@ export async function buildApp(config: UsersConfig): Promise<UsersApp> {
   const sessions = createSessionsRepo(db);
   const passwords = await createPasswordHasher(config);
   const tokens = createTokenService({ db, config, keys, users, sessions });
-  accounts = createAccounts({ users, sessions, passwords, tokens });
+  const loginThrottle = createLoginThrottle({
+    failures: createLoginFailuresRepo(db),
+    limit: config.LOGIN_FAILURE_LIMIT,
+    windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+  });
+  accounts = createAccounts({ users, sessions, passwords, tokens, loginThrottle });
   const karma = createKarma({ db, users, karmaEvents: createKarmaEventsRepo(db) });
 
   app.get(

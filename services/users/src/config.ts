@@ -22,6 +22,9 @@ export const configSchema = extendConfig({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /** Failed sign-ins per account (or unknown name) within the window before it gets 429 until the window ends. */
+  LOGIN_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1000).default(10),
+  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
   /** argon2id cost; the defaults follow OWASP's recommendation (19 MiB, 2 passes). */
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).max(1_048_576).default(19_456),
   ARGON2_TIME_COST: z.coerce.number().int().min(1).max(10).default(2),

@@ -37,9 +37,17 @@ export interface KarmaEventsTable {
   created_at: string;
 }
 
+export interface LoginFailuresTable {
+  /** `user:<id>` for an account, `name:<lower-cased email or username>` for an unknown one */
+  subject: string;
+  failures: number;
+  window_started_at: string;
+}
+
 export interface UsersDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   karma_events: KarmaEventsTable;
+  login_failures: LoginFailuresTable;
 }

@@ -16,6 +16,7 @@ import {
 import type { users as contracts } from '@codeyard/contracts';
 import type { UserRecord, UsersRepo } from '../db/users-repo.js';
 import type { SessionsRepo } from '../db/sessions-repo.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './passwords.js';
 import type { TokenPair, TokenService } from './tokens.js';
 
@@ -35,8 +36,14 @@ export function presentUser(user: UserRecord, viewer: Actor | null): contracts.U
 
 const WRONG_CREDENTIALS = 'Wrong username, email or password';
 
-export function createAccounts(deps: { users: UsersRepo; sessions: SessionsRepo; passwords: PasswordHasher; tokens: TokenService }) {
-  const { users, sessions, passwords, tokens } = deps;
+export function createAccounts(deps: {
+  users: UsersRepo;
+  sessions: SessionsRepo;
+  passwords: PasswordHasher;
+  tokens: TokenService;
+  loginThrottle: LoginThrottle;
+}) {
+  const { users, sessions, passwords, tokens, loginThrottle } = deps;
 
   async function requireUserRecord(id: number): Promise<UserRecord> {
     const user = await users.findById(id);
@@ -104,11 +111,18 @@ export function createAccounts(deps: { users: UsersRepo; sessions: SessionsRepo;
         credentials.email !== undefined
           ? await users.findByEmail(credentials.email)
           : await users.findByUsername(credentials.username ?? '');
+      const subject = user ? `user:${user.id}` : `name:${(credentials.email ?? credentials.username ?? '').toLowerCase()}`;
+      await loginThrottle.assertAllowed(subject);
       if (!user) {
         await passwords.verifyDummy(credentials.password);
+        await loginThrottle.recordFailure(subject);
         throw unauthorized(WRONG_CREDENTIALS);
       }
-      if (!(await passwords.verify(user.passwordHash, credentials.password))) throw unauthorized(WRONG_CREDENTIALS);
+      if (!(await passwords.verify(user.passwordHash, credentials.password))) {
+        await loginThrottle.recordFailure(subject);
+        throw unauthorized(WRONG_CREDENTIALS);
+      }
+      await loginThrottle.clear(subject);
       if (!user.active) throw forbidden('This account is deactivated');
       return tokens.startSession(user);
     },
