@@ -3,11 +3,13 @@
 // the gateway on http://localhost:8080, SQLite files under ./data. Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SERVICES, serviceEnv } from './services.mjs';
+// The services' own code for data/ and its secret files (owner-only, created atomically); `npm start` builds it first.
+import { ensurePrivateDirectory, readOrCreateSecretFile } from '../packages/service-kit/dist/secrets.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -25,7 +27,7 @@ if (!Number.isInteger(portBase) || portBase < 1 || portBase > 65_000) {
 }
 
 const dataDir = resolve(root, process.env.DATA_DIR ?? 'data');
-mkdirSync(dataDir, { recursive: true });
+ensurePrivateDirectory(dataDir);
 const baseEnv = {
   ...process.env,
   DATA_DIR: dataDir,
@@ -38,15 +40,12 @@ const baseEnv = {
 let adminNote = '';
 if (baseEnv.NODE_ENV !== 'production' && !baseEnv.ADMIN_EMAIL) {
   const passwordFile = resolve(dataDir, 'admin-password');
-  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(12).toString('base64url'), { mode: 0o600 });
   baseEnv.ADMIN_EMAIL = 'admin@codeyard.local';
-  baseEnv.ADMIN_PASSWORD = readFileSync(passwordFile, 'utf8').trim();
+  baseEnv.ADMIN_PASSWORD = readOrCreateSecretFile(passwordFile, () => randomBytes(12).toString('base64url'));
   adminNote = `admin: admin@codeyard.local / password in ${passwordFile}`;
 }
 if (!baseEnv.SERVICE_SECRET && baseEnv.NODE_ENV !== 'production') {
-  const secretFile = resolve(dataDir, 'service-secret');
-  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  baseEnv.SERVICE_SECRET = readFileSync(secretFile, 'utf8').trim();
+  baseEnv.SERVICE_SECRET = readOrCreateSecretFile(resolve(dataDir, 'service-secret'), () => randomBytes(32).toString('base64url'));
 }
 
 const available = SERVICES.filter((service) => existsSync(resolve(root, 'services', service.name, 'dist', 'server.js')));
