@@ -13,6 +13,8 @@ export const ACCESS_TOKEN_ISSUER = 'codeyard-users';
 export const TOKEN_AUDIENCE = 'codeyard';
 export const ACCESS_TOKEN_ALGORITHM = 'EdDSA';
 const SERVICE_TOKEN_ISSUER = 'codeyard-service';
+/** A service credential is refused this long after it was issued, whatever its `exp` says. */
+export const SERVICE_TOKEN_MAX_AGE_SECONDS = 300;
 
 export interface UserActor {
   kind: 'user';
@@ -82,6 +84,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           algorithms: ['HS256'],
           issuer: SERVICE_TOKEN_ISSUER,
           audience: TOKEN_AUDIENCE,
+          requiredClaims: ['exp', 'iat', 'sub'],
+          maxTokenAge: SERVICE_TOKEN_MAX_AGE_SECONDS,
         });
         const name = typeof payload.sub === 'string' ? payload.sub.replace(/^service:/, '') : '';
         if (!name) throw unauthorized('Malformed service credential');
@@ -91,6 +95,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         algorithms: [ACCESS_TOKEN_ALGORITHM],
         issuer: ACCESS_TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
+        // A token without an expiry or a subject would be valid forever or for nobody.
+        requiredClaims: ['exp', 'sub'],
       });
       const id = Number(payload.sub);
       if (!Number.isSafeInteger(id) || id < 1 || typeof payload.username !== 'string') {
@@ -154,9 +160,13 @@ export function requireAdmin(actor: Actor | null): UserActor {
   return user;
 }
 
-export function requireServiceOrAdmin(actor: Actor | null): Actor {
+/** An admin, or one of the services allowed to call this internal endpoint (karma: votes; score writes: exercises). */
+export function requireServiceOrAdmin(actor: Actor | null, allowedServices: readonly string[]): Actor {
   if (!actor) throw unauthorized();
-  if (actor.kind === 'service') return actor;
+  if (actor.kind === 'service') {
+    if (!allowedServices.includes(actor.name)) throw forbidden(`The ${actor.name} service may not do this`);
+    return actor;
+  }
   if (!actor.admin) throw forbidden('Only administrators or internal services can do this');
   return actor;
 }

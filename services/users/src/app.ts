@@ -58,7 +58,7 @@ export async function buildApp(config: UsersConfig): Promise<UsersApp> {
     },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      return { keys: [keys.publicJwk] };
+      return { keys: keys.publishedKeys };
     },
   );
   registerAuthRoutes(app, accounts, { secure: config.REFRESH_COOKIE_SECURE, maxAgeSeconds: config.REFRESH_TOKEN_TTL_SECONDS });

@@ -10,6 +10,8 @@ export const configSchema = extendConfig({
   PORT: portSchema(8081),
   /** Ed25519 private key as a JWK (JSON) or PKCS#8 PEM. Generated into DATA_DIR when unset (not in production). */
   JWT_PRIVATE_KEY: optionalNonEmpty,
+  /** During a key rotation: the old key's public JWK (or a JSON array), published until its tokens expire. */
+  JWT_PREVIOUS_PUBLIC_KEYS: optionalNonEmpty,
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
   /**

@@ -1,7 +1,10 @@
-import { describeEachDatabase } from '@codeyard/test-kit';
+import { loadConfig } from '@codeyard/service-kit';
+import { describeEachDatabase, testEnv } from '@codeyard/test-kit';
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { login, newUser, register, signedInAdmin, signedInUser, startUsers, type UsersHarness } from './helpers.js';
+import { configSchema } from '../src/config.js';
+import { loadSigningKeys } from '../src/domain/signing-keys.js';
+import { ADMIN, login, newUser, register, signedInAdmin, signedInUser, startUsers, type UsersHarness } from './helpers.js';
 
 describeEachDatabase('users: auth', (target) => {
   let harness: UsersHarness;
@@ -362,6 +365,53 @@ describeEachDatabase('users: auth', (target) => {
   });
 
   // JWKS ---------------------------------------------------------------------------------------
+
+  it('publishes the previous public key during a rotation, and accepts tokens it signed until they expire', async () => {
+    const previous = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const previousPublic = { ...(await exportJWK(previous.publicKey)), kid: 'rotated-out-1' };
+    const rotating = await startUsers(target, { JWT_PREVIOUS_PUBLIC_KEYS: JSON.stringify([previousPublic]) });
+    try {
+      const jwks = (await rotating.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
+      expect(jwks.keys.map((key: { kid: string }) => key.kid)).toEqual([rotating.signingJwk.kid, 'rotated-out-1']);
+      expect(JSON.stringify(jwks)).not.toContain('"d"');
+      const admin = await signedInAdmin(rotating.app);
+      const oldToken = await new SignJWT({ username: ADMIN.username, admin: true, tv: 0 })
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'rotated-out-1' })
+        .setIssuer('codeyard-users')
+        .setAudience('codeyard')
+        .setSubject(String(admin.id))
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(previous.privateKey);
+      const response = await rotating.app.inject({ method: 'GET', url: '/auth/status', headers: { authorization: `Bearer ${oldToken}` } });
+      expect(response.statusCode).toBe(200);
+    } finally {
+      await rotating.close();
+    }
+  });
+
+  it('refuses to start with a private key among the previous public keys', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    const leaked = { ...(await exportJWK(privateKey)), kid: 'oops' };
+    const config = loadConfig(
+      configSchema,
+      testEnv({ JWT_PRIVATE_KEY: JSON.stringify(harness.signingJwk), JWT_PREVIOUS_PUBLIC_KEYS: JSON.stringify(leaked) }),
+    );
+    await expect(loadSigningKeys(config)).rejects.toThrow(/private part/);
+  });
+
+  it('refuses an access token without exp, even one signed with the current key', async () => {
+    const key = await importJWK(harness.signingJwk, 'EdDSA');
+    const admin = await signedInAdmin(app);
+    const forever = await new SignJWT({ username: ADMIN.username, admin: true, tv: 0 })
+      .setProtectedHeader({ alg: 'EdDSA', kid: harness.signingJwk.kid })
+      .setIssuer('codeyard-users')
+      .setAudience('codeyard')
+      .setSubject(String(admin.id))
+      .setIssuedAt()
+      .sign(key);
+    expect((await status(`Bearer ${forever}`)).statusCode).toBe(401);
+  });
 
   it('publishes the public signing key and nothing private', async () => {
     const response = await app.inject({ method: 'GET', url: '/.well-known/jwks.json' });

@@ -1,4 +1,7 @@
 import { type Actor, badRequest, notFound, requireServiceOrAdmin } from '@codeyard/service-kit';
+
+/** Karma follows votes: no other service may change it. */
+const KARMA_WRITERS = ['votes'];
 import type { Kysely } from 'kysely';
 import type { createKarmaEventsRepo } from '../db/karma-events-repo.js';
 import type { UsersDatabase } from '../db/schema.js';
@@ -17,7 +20,7 @@ export function createKarma(deps: {
      * commit together.
      */
     async changeKarma(actor: Actor | null, userId: number, delta: number, idempotencyKey: string | undefined) {
-      requireServiceOrAdmin(actor);
+      requireServiceOrAdmin(actor, KARMA_WRITERS);
       if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
         throw badRequest('Invalid Idempotency-Key', { 'idempotency-key': 'must be 1-200 visible ASCII characters' });
       }

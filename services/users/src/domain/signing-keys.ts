@@ -8,6 +8,8 @@ export interface SigningKeys {
   kid: string;
   privateKey: CryptoKey;
   publicJwk: JWK;
+  /** What the JWKS publishes: the current key first, then the previous ones still honoured during a rotation. */
+  publishedKeys: JWK[];
   /** Verifies access tokens against our own public key, without an HTTP round trip. */
   verificationKeys: JWTVerifyGetKey;
 }
@@ -41,5 +43,28 @@ export async function loadSigningKeys(config: UsersConfig): Promise<SigningKeys>
   const kid = privateJwk.kid ?? 'codeyard-users-1';
   const publicJwk: JWK = { kty: publicPart.kty, crv: publicPart.crv, x: publicPart.x, kid, alg: 'EdDSA', use: 'sig' };
   const privateKey = (await importJWK({ ...privateJwk, alg: 'EdDSA' }, 'EdDSA')) as CryptoKey;
-  return { kid, privateKey, publicJwk, verificationKeys: createLocalJWKSet({ keys: [publicJwk] }) };
+  const publishedKeys = [publicJwk, ...previousPublicKeys(config.JWT_PREVIOUS_PUBLIC_KEYS).filter((key) => key.kid !== kid)];
+  return { kid, privateKey, publicJwk, publishedKeys, verificationKeys: createLocalJWKSet({ keys: publishedKeys }) };
+}
+
+/**
+ * Public keys of the signing keys rotated out: still published (and accepted) until the last
+ * access token they signed has expired. JSON: one JWK or an array; a private part is refused.
+ */
+function previousPublicKeys(source: string | undefined): JWK[] {
+  if (!source) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(source);
+  } catch {
+    throw new ConfigError(['JWT_PREVIOUS_PUBLIC_KEYS: must be a JSON JWK or an array of them']);
+  }
+  const keys = (Array.isArray(parsed) ? parsed : [parsed]) as JWK[];
+  return keys.map((key, index) => {
+    if (typeof key !== 'object' || key === null || key.kty !== 'OKP' || key.crv !== 'Ed25519' || typeof key.x !== 'string' || typeof key.kid !== 'string') {
+      throw new ConfigError([`JWT_PREVIOUS_PUBLIC_KEYS: key ${index} must be an Ed25519 public JWK with a kid`]);
+    }
+    if ('d' in key) throw new ConfigError([`JWT_PREVIOUS_PUBLIC_KEYS: key ${index} has a private part; publish only the public key`]);
+    return { kty: key.kty, crv: key.crv, x: key.x, kid: key.kid, alg: 'EdDSA', use: 'sig' };
+  });
 }
