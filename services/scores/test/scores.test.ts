@@ -1,4 +1,4 @@
-import { describeEachDatabase } from '@codeyard/test-kit';
+import { describeEachDatabase, serviceBearer } from '@codeyard/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ScoresHarness, startScores, uniqueId } from './helpers.js';
 
@@ -60,6 +60,17 @@ describeEachDatabase('scores', (target) => {
     expect(response.statusCode).toBe(403);
     const list = await app.inject({ method: 'GET', url: `/scores?user_id=${body.user_id}` });
     expect(list.json()).toEqual([]);
+  });
+
+  it('refuses score writes (403) from any service but exercises, e.g. an escaped eval or votes', async () => {
+    const body = { user_id: uniqueId(), exercise_id: uniqueId(), correct: true };
+    for (const service of ['eval', 'votes']) {
+      const authorization = await serviceBearer(service);
+      expect((await createScore(body, { authorization })).statusCode, service).toBe(403);
+      const upsert = await app.inject({ method: 'PATCH', url: '/scores', headers: { authorization }, payload: body });
+      expect(upsert.statusCode, service).toBe(403);
+    }
+    expect((await app.inject({ method: 'GET', url: `/scores?user_id=${body.user_id}` })).json()).toEqual([]);
   });
 
   it.each([

@@ -336,11 +336,11 @@ describeEachDatabase('users: accounts and karma', (target) => {
     );
     for (const response of results) expect(response.statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: `/users/${user.id}` })).json().karma).toBe(1);
-    // the same key from another service is another event
+    // the same key from an admin is another event
     const other = await app.inject({
       method: 'POST',
       url: `/users/${user.id}/karma`,
-      headers: { authorization: await serviceBearer('exercises'), 'idempotency-key': 'event-42' },
+      headers: { ...admin.auth, 'idempotency-key': 'event-42' },
       payload: { delta: 1 },
     });
     expect(other.json().karma).toBe(2);
@@ -351,6 +351,16 @@ describeEachDatabase('users: accounts and karma', (target) => {
     const target = await register(app);
     expect((await app.inject({ method: 'POST', url: `/users/${target.id}/karma`, headers: user.auth, payload: { delta: 1 } })).statusCode).toBe(403);
     expect((await app.inject({ method: 'POST', url: `/users/${target.id}/karma`, payload: { delta: 1 } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: `/users/${target.id}` })).json().karma).toBe(0);
+  });
+
+  it('refuses karma changes (403) from any service but votes, e.g. an escaped eval', async () => {
+    const target = await register(app);
+    for (const service of ['eval', 'exercises', 'scores']) {
+      const headers = { authorization: await serviceBearer(service) };
+      const response = await app.inject({ method: 'POST', url: `/users/${target.id}/karma`, headers, payload: { delta: 1 } });
+      expect(response.statusCode, service).toBe(403);
+    }
     expect((await app.inject({ method: 'GET', url: `/users/${target.id}` })).json().karma).toBe(0);
   });
 

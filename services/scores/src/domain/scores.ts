@@ -6,6 +6,9 @@ import type { ScoresDatabase } from '../db/schema.js';
 import type { ScoreRecord, ScoresRepo } from '../db/scores-repo.js';
 import type { UsernameDirectory } from './usernames.js';
 
+/** Scores change by grading a submission: only exercises (and admins) write them. */
+const SCORE_WRITERS = ['exercises'];
+
 export function presentScore(score: ScoreRecord): contracts.Score {
   return {
     id: score.id,
@@ -59,7 +62,7 @@ export function createScores(deps: {
     },
 
     async create(actor: Actor | null, input: contracts.CreateScoreBody): Promise<ScoreRecord> {
-      requireServiceOrAdmin(actor);
+      requireServiceOrAdmin(actor, SCORE_WRITERS);
       const now = new Date().toISOString();
       const alreadyExists = () =>
         conflict(`A score for user ${input.user_id} and exercise ${input.exercise_id} exists already; update it with PUT or PATCH`, {
@@ -83,7 +86,7 @@ export function createScores(deps: {
     },
 
     async replace(actor: Actor | null, id: number, input: { correct: boolean }): Promise<ScoreRecord> {
-      requireServiceOrAdmin(actor);
+      requireServiceOrAdmin(actor, SCORE_WRITERS);
       const score = await scores.setCorrect(id, input.correct);
       if (!score) throw notFound(`Score ${id} does not exist`);
       return score;
@@ -99,7 +102,7 @@ export function createScores(deps: {
       input: contracts.RecordAttemptBody,
       idempotencyKey: string | undefined,
     ): Promise<{ score: ScoreRecord; created: boolean }> {
-      const caller = requireServiceOrAdmin(actor);
+      const caller = requireServiceOrAdmin(actor, SCORE_WRITERS);
       if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
         throw badRequest('Invalid Idempotency-Key', { 'idempotency-key': 'must be 1-200 visible ASCII characters' });
       }
