@@ -24,7 +24,11 @@ export function encodeCursor(value: unknown): string {
 export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const bytes = Buffer.from(cursor, 'base64url');
+    // Base64 decoding skips what it cannot use (stray characters, trailing bits): only a cursor
+    // that encodes back to itself is one we produced.
+    if (bytes.toString('base64url') !== cursor) throw new Error('not canonical base64url');
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw badRequest('Malformed cursor', { before: 'is not a cursor this API produced' });
   }

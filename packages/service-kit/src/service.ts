@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { type Actor, createTokenVerifier, remoteJwks, type UserActor } from './auth.js';
 import type { CommonConfig } from './config.js';
 import { type Database, defaultDatabaseUrl, openDatabase } from './db.js';
-import { AppError, type ErrorBody, errorBody } from './errors.js';
+import { AppError, badRequest, type ErrorBody, errorBody } from './errors.js';
 import { observeDatabasePool, registerMetrics } from './metrics.js';
 import { resolveServiceSecret } from './secrets.js';
 
@@ -204,7 +204,9 @@ function registerProbes(app: ServiceApp, options: ServiceOptions, database: Data
           results[name] = 'ok';
         } catch (error) {
           ok = false;
-          results[name] = error instanceof Error ? error.message.slice(0, 200) : 'failed';
+          // The reason goes to the log only: /ready is public, and error text can name hosts, users or files.
+          app.log.warn({ err: error, check: name }, 'readiness check failed');
+          results[name] = 'unavailable';
         }
       }
       if (!ok) reply.code(503).header('retry-after', '5');
@@ -213,16 +215,57 @@ function registerProbes(app: ServiceApp, options: ServiceOptions, database: Data
   );
 }
 
-/** JSON is the only body we accept; an empty body is "no body" rather than an error. */
+/** A NUL character, or half of a UTF-16 surrogate pair without its other half. */
+const UNSAFE_TEXT = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The first string (key or value) in a parsed JSON value, query or params that no database should store. */
+function findUnsafeText(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return UNSAFE_TEXT.test(value) ? path : undefined;
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path === '' ? key : `${path}.${key}`;
+    if (UNSAFE_TEXT.test(key)) return at;
+    const found = findUnsafeText(item, at, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+const UNSAFE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * JSON in UTF-8 is the only body we accept (`application/json`, optionally `charset=utf-8`);
+ * other types and charsets match no parser and are 415, bytes that are not UTF-8 and text that no database can store
+ * (NUL, unpaired surrogates — Postgres refuses both) are 400. An empty body is "no body".
+ */
 function installJsonBodyParser(app: ServiceApp) {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json\s*(;.*)?$/i, { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
+  app.addContentTypeParser(/^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i, { parseAs: 'buffer' }, (_request, body, done) => {
+    let text: string;
     try {
-      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      text = utf8.decode(body as Buffer);
     } catch {
-      done(new AppError(400, 'Request body is not valid JSON'), undefined);
+      return done(new AppError(400, 'Request body is not valid UTF-8'), undefined);
+    }
+    if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
+    try {
+      parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+    } catch {
+      return done(new AppError(400, 'Request body is not valid JSON'), undefined);
+    }
+    const unsafe = findUnsafeText(parsed, '');
+    if (unsafe !== undefined) {
+      return done(badRequest('Request body has text that cannot be stored', { [unsafe || 'body']: UNSAFE_TEXT_MESSAGE }), undefined);
+    }
+    done(null, parsed);
+  });
+  // Query strings and path parameters reach the database too.
+  app.addHook('preValidation', async (request) => {
+    for (const part of [request.params, request.query]) {
+      const unsafe = findUnsafeText(part, '');
+      if (unsafe !== undefined) throw badRequest('Request has text that cannot be stored', { [unsafe]: UNSAFE_TEXT_MESSAGE });
     }
   });
 }
@@ -312,7 +355,7 @@ function toErrorResponse(error: FastifyError | AppError | Error): {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return {
         statusCode: 415,
-        body: errorBody(415, 'Request body must be JSON (Content-Type: application/json)'),
+        body: errorBody(415, 'Request body must be JSON in UTF-8 (Content-Type: application/json)'),
         headers: {},
       };
   }

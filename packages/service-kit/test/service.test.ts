@@ -52,6 +52,10 @@ describe('service-kit: errors and probes', () => {
     app.post('/echo', { schema: { body: z.object({ n: z.number().int() }), response: { 200: z.object({ n: z.number() }) } } }, async (request) => ({
       n: request.body.n,
     }));
+    app.post('/text', { schema: { body: z.object({ title: z.string(), tags: z.array(z.string()).optional() }) } }, async (request) => ({
+      title: request.body.title,
+    }));
+    app.get('/find', { schema: { querystring: z.object({ q: z.string() }) } }, async (request) => ({ q: request.query.q }));
     app.get('/leaky', { schema: { response: { 200: z.object({ id: z.number() }) } } }, async () => ({ id: 1, password_hash: 'x' }) as { id: number });
     apps.push(app);
     return app;
@@ -94,6 +98,49 @@ describe('service-kit: errors and probes', () => {
     expect(ok.json()).toEqual({ n: 2 });
   });
 
+  it('takes JSON in UTF-8 only: other JSON types and charsets are 415, bytes that are not UTF-8 are 400', async () => {
+    const app = await demoService();
+    for (const contentType of ['application/json-patch+json', 'application/merge-patch+json', 'application/json; charset=utf-16', 'application/json; charset=latin1']) {
+      const response = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': contentType }, payload: '{"n":2}' });
+      expect(response.statusCode, contentType).toBe(415);
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    }
+    for (const contentType of ['application/json', 'application/json;charset=UTF-8', 'application/json; charset="utf-8"']) {
+      const response = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': contentType }, payload: '{"n":2}' });
+      expect(response.statusCode, contentType).toBe(200);
+    }
+    const latin1 = await app.inject({
+      method: 'POST',
+      url: '/text',
+      headers: { 'content-type': 'application/json' },
+      payload: Buffer.from([0x7b, 0x22, 0x74, 0x69, 0x74, 0x6c, 0x65, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]), // {"title":"é"} in latin1
+    });
+    expect(latin1.statusCode).toBe(400);
+    expect(latin1.json().message).toBe('Request body is not valid UTF-8');
+  });
+
+  it.each([
+    ['a NUL in a value', '{"title":"a\\u0000b"}', 'title'],
+    ['a lone high surrogate', '{"title":"\\ud800"}', 'title'],
+    ['a lone low surrogate in a list', '{"title":"ok","tags":["x","\\udc00y"]}', 'tags.1'],
+    ['a NUL in a key', '{"title":"ok","a\\u0000":1}', 'a\u0000'],
+  ])('answers 400 for %s of a JSON body', async (_label, payload, field) => {
+    const app = await demoService();
+    const response = await app.inject({ method: 'POST', url: '/text', headers: { 'content-type': 'application/json' }, payload });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual({ [field]: 'must not contain NUL characters or unpaired surrogates' });
+  });
+
+  it('accepts text with paired surrogates (emoji) and answers 400 for NUL in a query string', async () => {
+    const app = await demoService();
+    const emoji = await app.inject({ method: 'POST', url: '/text', payload: { title: 'hi \u{1F600}' } });
+    expect(emoji.json()).toEqual({ title: 'hi \u{1F600}' });
+    const nul = await app.inject({ method: 'GET', url: '/find?q=a%00b' });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().errors).toEqual({ q: 'must not contain NUL characters or unpaired surrogates' });
+    expect((await app.inject({ method: 'GET', url: '/find?q=ab' })).json()).toEqual({ q: 'ab' });
+  });
+
   it('answers a wrong method with 405 and Allow, an unknown path with 404, both JSON', async () => {
     const app = await demoService();
     const wrong = await app.inject({ method: 'PUT', url: '/echo' });
@@ -118,7 +165,7 @@ describe('service-kit: errors and probes', () => {
       config: config(),
       readinessChecks: {
         search: async () => {
-          throw new Error('search is down');
+          throw new Error('search is down: connect ECONNREFUSED 10.0.0.7:9200 as user admin');
         },
       },
     });
@@ -126,7 +173,8 @@ describe('service-kit: errors and probes', () => {
     const response = await app.inject({ method: 'GET', url: '/ready' });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('5');
-    expect(response.json()).toEqual({ status: 'unavailable', checks: { search: 'search is down' } });
+    expect(response.json()).toEqual({ status: 'unavailable', checks: { search: 'unavailable' } });
+    expect(response.body).not.toContain('ECONNREFUSED');
   });
 
   it('lets in-flight requests finish when it closes', async () => {

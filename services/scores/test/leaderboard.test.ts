@@ -4,16 +4,16 @@ import { afterEach, expect, it } from 'vitest';
 import { createUsernameDirectory } from '../src/domain/usernames.js';
 import { type ScoresHarness, startScores } from './helpers.js';
 
-/** A stand-in for the users service: knows some usernames, counts lookups, can go down. */
+/** A stand-in for the users service's batch lookup: knows some usernames, records lookups, can go down. */
 function fakeUsers(known: Record<number, string>) {
-  const state = { calls: 0, down: false };
+  const state = { calls: 0, down: false, paths: [] as string[] };
   const client: ServiceClient = async <T>(_method: string, path: string) => {
     state.calls += 1;
+    state.paths.push(path);
     if (state.down) throw serviceUnavailable('The users service is unavailable');
-    const id = Number(path.split('/').pop());
-    const username = known[id];
-    const body = username === undefined ? { statusCode: 404 } : { id, username };
-    return { status: username === undefined ? 404 : 200, body: body as T, headers: new Headers() };
+    const ids = (new URL(path, 'http://users').searchParams.get('ids') ?? '').split(',').map(Number);
+    const body = ids.filter((id) => known[id] !== undefined).map((id) => ({ id, username: known[id] }));
+    return { status: 200, body: body as T, headers: new Headers() };
   };
   return { client, state };
 }
@@ -55,6 +55,9 @@ describeEachDatabase('scores: leaderboard', (target) => {
       { user_id: 3, username: 'linus', solved: 1, last_solved_at: '2026-01-03T00:00:00.000Z' },
     ]);
 
+    // one batch request for the three names, not one per user
+    expect(users.state.paths).toEqual(['/users?ids=1,2,3']);
+
     const top = await app.inject({ method: 'GET', url: '/scores/leaderboard?limit=1' });
     expect(top.json()).toHaveLength(1);
     expect((await app.inject({ method: 'GET', url: '/scores/leaderboard?limit=0' })).statusCode).toBe(400);
@@ -92,6 +95,19 @@ describeEachDatabase('scores: leaderboard', (target) => {
     const response = await harness.app.inject({ method: 'GET', url: '/scores/leaderboard' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual([{ user_id: 9, username: null, solved: 1, last_solved_at: '2026-01-01T00:00:00.000Z' }]);
+  });
+
+  it('asks users once per 100 names and answers repeats from its cache', async () => {
+    const known = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [i + 1, `user${i + 1}`]));
+    const users = fakeUsers(known);
+    const directory = createUsernameDirectory({ users: users.client, cacheMs: 60_000, timeoutMs: 500 });
+    const ids = Array.from({ length: 250 }, (_, i) => i + 1);
+    const names = await directory.lookup(ids, 'req-1');
+    expect(names.size).toBe(250);
+    expect(names.get(250)).toBe('user250');
+    expect(users.state.calls).toBe(3);
+    await directory.lookup(ids, 'req-2');
+    expect(users.state.calls).toBe(3);
   });
 
   it('shows a deleted account with username null', async () => {

@@ -90,6 +90,9 @@ describeEachDatabase('users: accounts and karma', (target) => {
       Buffer.from('{"id":"x"}').toString('base64url'),
       Buffer.from('[1]').toString('base64url'),
       Buffer.from('{"id":2147483648}').toString('base64url'),
+      // a real cursor with bytes appended: base64 decoding would silently drop them
+      `${Buffer.from('{"id":5}').toString('base64url')}x`,
+      `${Buffer.from('{"id":5}').toString('base64url')}%00`,
     ]) {
       const response = await app.inject({ method: 'GET', url: `/users?before=${before}` });
       expect(response.statusCode, before).toBe(400);
