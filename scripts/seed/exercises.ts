@@ -20,6 +20,7 @@ export interface SeedExercise {
   title: string;
   body: string;
   language: 'javascript' | 'typescript' | 'python';
+  difficulty: 'easy' | 'medium' | 'hard';
   entrypoint: string;
   starter_code: string;
   examples: TestCase[];
@@ -33,6 +34,7 @@ export const SEED_EXERCISES: SeedExercise[] = [
   // ---- easy ---------------------------------------------------------------------------------
   {
     title: 'Sum of two numbers',
+    difficulty: 'easy',
     language: 'python',
     entrypoint: 'sum',
     body: `Define a function called \`sum\` that takes two integers as arguments and returns their sum.
@@ -54,6 +56,7 @@ Your \`sum\` replaces Python's built-in one inside your program; that's fine her
   },
   {
     title: 'Reverse a string',
+    difficulty: 'easy',
     language: 'python',
     entrypoint: 'reverse',
     body: `Define a function called \`reverse\` that takes a string as an argument and returns the string in reversed order.
@@ -75,6 +78,7 @@ Spaces and punctuation are characters like any other.`,
   },
   {
     title: 'Factorial',
+    difficulty: 'easy',
     language: 'python',
     entrypoint: 'factorial',
     body: `Define a function called \`factorial\` that takes a non-negative integer \`n\` and returns its factorial:
@@ -100,6 +104,7 @@ factorial(5)  # 120
   },
   {
     title: 'FizzBuzz',
+    difficulty: 'easy',
     language: 'javascript',
     entrypoint: 'fizzBuzz',
     body: `Write \`fizzBuzz(n)\` that returns an array of strings for the numbers from 1 to \`n\`:
@@ -138,6 +143,7 @@ For \`n = 0\` the array is empty.`,
   },
   {
     title: 'Count the vowels',
+    difficulty: 'easy',
     language: 'typescript',
     entrypoint: 'countVowels',
     body: `Write \`countVowels(text: string): number\` that counts the vowels \`a e i o u\` in \`text\`,
@@ -164,6 +170,7 @@ countVowels('hello') // 2
   },
   {
     title: 'Palindromes',
+    difficulty: 'easy',
     language: 'javascript',
     entrypoint: 'isPalindrome',
     body: `Write \`isPalindrome(text)\` that returns \`true\` when \`text\` reads the same forwards and backwards,
@@ -189,6 +196,7 @@ An empty string is a palindrome. Only ASCII letters and digits count.`,
   },
   {
     title: 'Chunk an array',
+    difficulty: 'easy',
     language: 'typescript',
     entrypoint: 'chunk',
     body: `Write \`chunk(items, size)\` that splits \`items\` into consecutive groups of \`size\` elements.
@@ -227,6 +235,7 @@ chunk([1, 2, 3, 4, 5], 2) // [[1, 2], [3, 4], [5]]
   // ---- medium -------------------------------------------------------------------------------
   {
     title: 'Two sum',
+    difficulty: 'medium',
     language: 'python',
     entrypoint: 'two_sum',
     body: `Write \`two_sum(nums, target)\` that returns the indices \`[i, j]\` (with \`i < j\`) of the two numbers in
@@ -256,6 +265,7 @@ Can you do it in one pass, without comparing every pair?`,
   },
   {
     title: 'Balanced brackets',
+    difficulty: 'medium',
     language: 'javascript',
     entrypoint: 'isBalanced',
     body: `Write \`isBalanced(text)\` that returns \`true\` when every bracket in \`text\` — \`()\`, \`[]\` and \`{}\` — is
@@ -285,6 +295,7 @@ isBalanced('(()')    // false
   },
   {
     title: 'Roman numerals',
+    difficulty: 'medium',
     language: 'python',
     entrypoint: 'roman_to_int',
     body: `Write \`roman_to_int(numeral)\` that converts a Roman numeral to an integer.
@@ -321,6 +332,7 @@ Inputs are valid numerals from 1 to 3999.`,
   },
   {
     title: 'Flatten nested arrays',
+    difficulty: 'medium',
     language: 'javascript',
     entrypoint: 'flatten',
     body: `Write \`flatten(items)\` that returns a flat array of all the values in \`items\`, however deeply the
@@ -354,6 +366,7 @@ Do it yourself: \`Array.prototype.flat\` is off limits in spirit.`,
   },
   {
     title: 'Group anagrams',
+    difficulty: 'medium',
     language: 'typescript',
     entrypoint: 'groupAnagrams',
     body: `Write \`groupAnagrams(words: string[]): string[][]\` that puts words made of the same letters together.
@@ -400,6 +413,7 @@ Words are lower-case ASCII letters.`,
   },
   {
     title: 'Merge intervals',
+    difficulty: 'medium',
     language: 'typescript',
     entrypoint: 'mergeIntervals',
     body: `Write \`mergeIntervals(intervals: [number, number][]): [number, number][]\` that merges every group of
@@ -498,6 +512,7 @@ The input is not necessarily sorted.`,
   // ---- hard ---------------------------------------------------------------------------------
   {
     title: 'Edit distance',
+    difficulty: 'hard',
     language: 'python',
     entrypoint: 'edit_distance',
     body: `Write \`edit_distance(a, b)\` that returns the Levenshtein distance between two strings: the fewest
@@ -534,6 +549,7 @@ Think dynamic programming.`,
   },
   {
     title: 'Shortest path in a grid',
+    difficulty: 'hard',
     language: 'typescript',
     entrypoint: 'shortestPath',
     body: `A maze is given as an array of equal-length strings: \`S\` is the start, \`E\` the exit, \`.\` an open
@@ -595,6 +611,7 @@ Each grid has exactly one \`S\` and one \`E\`. Hint: breadth-first search.`,
   },
   {
     title: 'Evaluate an arithmetic expression',
+    difficulty: 'hard',
     language: 'javascript',
     entrypoint: 'evaluate',
     body: `Write \`evaluate(expression)\` that computes the value of an arithmetic expression with numbers,
@@ -653,7 +670,7 @@ interface ApiExercise extends SeedExercise {
   id: number;
 }
 
-const FIELDS = ['title', 'body', 'language', 'entrypoint', 'starter_code', 'examples', 'tests', 'solution'] as const;
+const FIELDS = ['title', 'body', 'language', 'difficulty', 'entrypoint', 'starter_code', 'examples', 'tests', 'solution'] as const;
 
 function sameContent(stored: ApiExercise, wanted: SeedExercise): boolean {
   return FIELDS.every((field) => isDeepStrictEqual(stored[field], wanted[field]));

@@ -569,12 +569,13 @@ export interface paths {
         };
         /**
          * List exercises in course order
-         * @description Oldest first — the order they were added, which for the seeded course is easy → hard. `before` is the opaque cursor from the `Link: rel="next"` header. Administrators also get `tests` and `solution`.
+         * @description Oldest first — the order they were added, which for the seeded course is easy → hard. `before` is the opaque cursor from the `Link: rel="next"` header. `language` and `difficulty` filter. Administrators also get `tests` and `solution`.
          */
         get: {
             parameters: {
                 query?: {
                     language?: "javascript" | "typescript" | "python";
+                    difficulty?: "easy" | "medium" | "hard";
                     limit?: number;
                     before?: string;
                 };
@@ -607,7 +608,7 @@ export interface paths {
         put?: never;
         /**
          * Create an exercise (admin)
-         * @description The reference solution is run in the eval sandbox against the examples and the hidden tests; if any test fails the answer is 400 and `errors` names each failing test (`examples.0`, `tests.2`, …) with why, plus a summary under `solution`. 503 with Retry-After when the sandbox is unavailable. Titles are unique (any letter case): 409.
+         * @description The reference solution is run in the eval sandbox against the examples and the hidden tests; if any test fails the answer is 400 and `errors` names each failing test (`examples.0`, `tests.2`, …) with why, plus a summary under `solution`. 503 with Retry-After when the sandbox is unavailable. Titles are unique (any letter case): 409. `difficulty` (easy, medium, hard) is `medium` when left out.
          */
         post: {
             parameters: {
@@ -623,6 +624,11 @@ export interface paths {
                         body: string;
                         /** @enum {string} */
                         language: "javascript" | "typescript" | "python";
+                        /**
+                         * @default medium
+                         * @enum {string}
+                         */
+                        difficulty?: "easy" | "medium" | "hard";
                         entrypoint: string;
                         /** @default  */
                         starter_code?: string;
@@ -703,7 +709,7 @@ export interface paths {
         };
         /**
          * Replace an exercise (admin)
-         * @description Same body as POST. The reference solution is run in the eval sandbox against the examples and the hidden tests; if any test fails the answer is 400 and `errors` names each failing test (`examples.0`, `tests.2`, …) with why, plus a summary under `solution`. 503 with Retry-After when the sandbox is unavailable. Titles are unique (any letter case): 409. Earlier submissions keep the results they were graded with.
+         * @description Same body as POST. The reference solution is run in the eval sandbox against the examples and the hidden tests; if any test fails the answer is 400 and `errors` names each failing test (`examples.0`, `tests.2`, …) with why, plus a summary under `solution`. 503 with Retry-After when the sandbox is unavailable. Titles are unique (any letter case): 409. `difficulty` (easy, medium, hard) is `medium` when left out. Earlier submissions keep the results they were graded with.
          */
         put: {
             parameters: {
@@ -721,6 +727,11 @@ export interface paths {
                         body: string;
                         /** @enum {string} */
                         language: "javascript" | "typescript" | "python";
+                        /**
+                         * @default medium
+                         * @enum {string}
+                         */
+                        difficulty?: "easy" | "medium" | "hard";
                         entrypoint: string;
                         /** @default  */
                         starter_code?: string;
@@ -2567,6 +2578,8 @@ export interface components {
             body: string;
             /** @enum {string} */
             language: "javascript" | "typescript" | "python";
+            /** @enum {string} */
+            difficulty: "easy" | "medium" | "hard";
             entrypoint: string;
             starter_code: string;
             examples: components["schemas"]["TestCase"][];
@@ -2584,6 +2597,8 @@ export interface components {
             body: string;
             /** @enum {string} */
             language: "javascript" | "typescript" | "python";
+            /** @enum {string} */
+            difficulty: "easy" | "medium" | "hard";
             entrypoint: string;
             starter_code: string;
             examples: components["schemas"]["TestCaseInput"][];

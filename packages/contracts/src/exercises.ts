@@ -7,6 +7,12 @@ export const languages = ['javascript', 'typescript', 'python'] as const;
 export const language = z.enum(languages, { error: `must be one of ${languages.join(', ')}` });
 export type Language = z.infer<typeof language>;
 
+/** How hard an exercise is, for learners choosing one; `medium` when an admin does not say. */
+export const difficulties = ['easy', 'medium', 'hard'] as const;
+export const difficulty = z.enum(difficulties, { error: `must be one of ${difficulties.join(', ')}` });
+export type Difficulty = z.infer<typeof difficulty>;
+export const defaultDifficulty: Difficulty = 'medium';
+
 /** Any JSON value: an argument or an expected result. */
 // Request bodies are parsed JSON already, so any value here is JSON; z.json() would say the same
 // but its recursive schema breaks the merged OpenAPI document's references.
@@ -40,6 +46,7 @@ export const exercise = z
     /** The statement, in Markdown. */
     body: z.string(),
     language,
+    difficulty,
     /** The function a submission must define; each test calls it with the test's `args`. */
     entrypoint: z.string(),
     starter_code: z.string(),
@@ -58,6 +65,7 @@ export const exerciseBody = z.object({
   title: z.string({ error: required }).trim().min(1, required).max(200, 'must be at most 200 characters'),
   body: z.string({ error: required }).min(1, required).max(20_000, 'must be at most 20 000 characters'),
   language,
+  difficulty: difficulty.default(defaultDifficulty),
   entrypoint: z
     .string({ error: required })
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a function name: a letter or _, then letters, digits or _ (at most 64)'),
@@ -68,7 +76,7 @@ export const exerciseBody = z.object({
 });
 export type ExerciseBody = z.infer<typeof exerciseBody>;
 
-export const listExercisesQuery = z.object({ language: language.optional() });
+export const listExercisesQuery = z.object({ language: language.optional(), difficulty: difficulty.optional() });
 
 /**
  * One test of a graded submission. Tests are named `test 1`, `test 2`, … — the examples first, in

@@ -36,6 +36,7 @@ describeEachDatabase('exercises', (target) => {
       title: body.title,
       body: body.body,
       language: 'javascript',
+      difficulty: 'medium',
       entrypoint: 'add',
       starter_code: body.starter_code,
       examples: body.examples,
@@ -172,14 +173,49 @@ describeEachDatabase('exercises', (target) => {
     expect((await app.inject({ method: 'GET', url: '/exercises?limit=101' })).statusCode).toBe(400);
   });
 
+  it('stores the difficulty given (medium when left out) and filters the list by it, with language and across pages', async () => {
+    const hard = [(await create(jsExercise({ difficulty: 'hard' }))).json(), (await create(jsExercise({ difficulty: 'hard' }))).json()];
+    const easy = (await create(jsExercise({ difficulty: 'easy' }))).json();
+    const unsaid = (await create(jsExercise())).json();
+    expect([...hard.map((e) => e.difficulty), easy.difficulty, unsaid.difficulty]).toEqual(['hard', 'hard', 'easy', 'medium']);
+    expect(await titles('difficulty=hard&limit=100')).toEqual(expect.arrayContaining(hard.map((e) => e.title)));
+    expect(await titles('difficulty=hard&limit=100')).not.toContain(easy.title);
+    expect(await titles('difficulty=easy&language=javascript&limit=100')).toContain(easy.title);
+    expect(await titles('difficulty=easy&language=python&limit=100')).not.toContain(easy.title);
+    expect(await titles('difficulty=medium&limit=100')).toContain(unsaid.title);
+    // the next page keeps the filter
+    const all = await titles('difficulty=hard&limit=100');
+    const first = await app.inject({ method: 'GET', url: `/exercises?difficulty=hard&limit=${all.length - 1}` });
+    const next = /^<(\/exercises\?[^>]+)>; rel="next"$/.exec(String(first.headers.link))?.[1];
+    expect(next).toContain('difficulty=hard');
+    const rest = (await app.inject({ method: 'GET', url: String(next) })).json();
+    expect(rest.map((e: { title: string }) => e.title)).toEqual([all[all.length - 1]]);
+  });
+
+  it('returns 400 naming the field for an unknown difficulty, in the body and in the query', async () => {
+    const response = await create(jsExercise({ difficulty: 'impossible' }));
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual({ difficulty: 'must be one of easy, medium, hard' });
+    expect(sandbox.state.calls).toEqual([]);
+    const list = await app.inject({ method: 'GET', url: '/exercises?difficulty=extreme' });
+    expect(list.statusCode).toBe(400);
+    expect(list.json().errors).toEqual({ difficulty: 'must be one of easy, medium, hard' });
+  });
+
   // update and delete ------------------------------------------------------------------------
 
   it('replaces an exercise with PUT after checking the new solution', async () => {
     const exercise = (await create(jsExercise())).json();
-    const changed = jsExercise({ title: `${exercise.title} (revised)`, tests: [{ args: [100, 1], expected: 101 }] });
+    const changed = jsExercise({ title: `${exercise.title} (revised)`, tests: [{ args: [100, 1], expected: 101 }], difficulty: 'easy' });
     const response = await app.inject({ method: 'PUT', url: `/exercises/${exercise.id}`, headers: harness.admin, payload: changed });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ id: exercise.id, title: changed.title, tests: changed.tests, created_at: exercise.created_at });
+    expect(response.json()).toMatchObject({
+      id: exercise.id,
+      title: changed.title,
+      tests: changed.tests,
+      difficulty: 'easy',
+      created_at: exercise.created_at,
+    });
     // Keeping one's own title is no conflict.
     const same = await app.inject({ method: 'PUT', url: `/exercises/${exercise.id}`, headers: harness.admin, payload: changed });
     expect(same.statusCode).toBe(200);

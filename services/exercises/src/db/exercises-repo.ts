@@ -7,6 +7,7 @@ export interface ExerciseRecord {
   title: string;
   body: string;
   language: contracts.Language;
+  difficulty: contracts.Difficulty;
   entrypoint: string;
   starterCode: string;
   examples: contracts.TestCase[];
@@ -18,11 +19,19 @@ export interface ExerciseRecord {
 
 export type ExerciseFields = Omit<ExerciseRecord, 'id' | 'createdAt' | 'updatedAt'>;
 
+export interface ExerciseFilter {
+  language?: contracts.Language | undefined;
+  difficulty?: contracts.Difficulty | undefined;
+  afterId?: number | undefined;
+  limit: number;
+}
+
 const toRecord = (row: Selectable<ExercisesTable>): ExerciseRecord => ({
   id: row.id,
   title: row.title,
   body: row.body,
   language: row.language as contracts.Language,
+  difficulty: row.difficulty as contracts.Difficulty,
   entrypoint: row.entrypoint,
   starterCode: row.starter_code,
   examples: JSON.parse(row.examples) as contracts.TestCase[],
@@ -36,6 +45,7 @@ const toColumns = (fields: ExerciseFields) => ({
   title: fields.title,
   body: fields.body,
   language: fields.language,
+  difficulty: fields.difficulty,
   entrypoint: fields.entrypoint,
   starter_code: fields.starterCode,
   examples: JSON.stringify(fields.examples),
@@ -68,9 +78,10 @@ export function createExercisesRepo(db: ExercisesDb) {
     },
 
     /** In course order (the order they were added: the seed goes easy → hard); `afterId` is the cursor. */
-    async list(filter: { language?: contracts.Language | undefined; afterId?: number | undefined; limit: number }) {
+    async list(filter: ExerciseFilter) {
       let query = db.selectFrom('exercises').selectAll().orderBy('id', 'asc').limit(filter.limit);
       if (filter.language !== undefined) query = query.where('language', '=', filter.language);
+      if (filter.difficulty !== undefined) query = query.where('difficulty', '=', filter.difficulty);
       if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
       return (await query.execute()).map(toRecord);
     },

@@ -6,6 +6,8 @@ export interface ExercisesTable {
   title: string;
   body: string;
   language: string;
+  /** easy, medium or hard; the column defaults to medium */
+  difficulty: Generated<string>;
   entrypoint: string;
   starter_code: string;
   /** JSON text */

@@ -1,6 +1,6 @@
 import type { exercises as contracts } from '@codeyard/contracts';
 import { type Actor, badRequest, conflict, isAdmin, isUniqueViolation, notFound, requireAdmin } from '@codeyard/service-kit';
-import type { ExerciseFields, ExerciseRecord, ExercisesRepo } from '../db/exercises-repo.js';
+import type { ExerciseFields, ExerciseFilter, ExerciseRecord, ExercisesRepo } from '../db/exercises-repo.js';
 import type { Grader, GradingResult } from './grader.js';
 
 /** The exercise of the contract; hidden tests and the reference solution only for admins. */
@@ -10,6 +10,7 @@ export function presentExercise(exercise: ExerciseRecord, viewer: Actor | null):
     title: exercise.title,
     body: exercise.body,
     language: exercise.language,
+    difficulty: exercise.difficulty,
     entrypoint: exercise.entrypoint,
     starter_code: exercise.starterCode,
     examples: exercise.examples,
@@ -53,6 +54,7 @@ const toFields = (input: contracts.ExerciseBody): ExerciseFields => ({
   title: input.title,
   body: input.body,
   language: input.language,
+  difficulty: input.difficulty,
   entrypoint: input.entrypoint,
   starterCode: input.starter_code,
   examples: input.examples,
@@ -98,7 +100,7 @@ export function createExercises(deps: { exercises: ExercisesRepo; grader: Grader
   return {
     requireExercise,
 
-    list: (filter: { language?: contracts.Language | undefined; afterId?: number | undefined; limit: number }) => exercises.list(filter),
+    list: (filter: ExerciseFilter) => exercises.list(filter),
 
     async create(actor: Actor | null, input: contracts.ExerciseBody, requestId: string): Promise<ExerciseRecord> {
       requireAdmin(actor);

@@ -9,7 +9,8 @@ export function registerExerciseRoutes(app: ServiceApp, exercises: Exercises) {
   const verification =
     'The reference solution is run in the eval sandbox against the examples and the hidden tests; if any test fails the ' +
     'answer is 400 and `errors` names each failing test (`examples.0`, `tests.2`, …) with why, plus a summary under ' +
-    '`solution`. 503 with Retry-After when the sandbox is unavailable. Titles are unique (any letter case): 409.';
+    '`solution`. 503 with Retry-After when the sandbox is unavailable. Titles are unique (any letter case): 409. ' +
+    '`difficulty` (easy, medium, hard) is `medium` when left out.';
 
   app.get(
     '/exercises',
@@ -19,15 +20,15 @@ export function registerExerciseRoutes(app: ServiceApp, exercises: Exercises) {
         summary: 'List exercises in course order',
         description:
           'Oldest first — the order they were added, which for the seeded course is easy → hard. `before` is the opaque cursor ' +
-          'from the `Link: rel="next"` header. Administrators also get `tests` and `solution`.',
+          'from the `Link: rel="next"` header. `language` and `difficulty` filter. Administrators also get `tests` and `solution`.',
         querystring: z.object({ ...contract.listExercisesQuery.shape, limit: limitSchema, before: cursorSchema }),
         response: { 200: z.array(contract.exercise) },
       },
     },
     async (request, reply) => {
-      const { language, limit, before } = request.query;
+      const { language, difficulty, limit, before } = request.query;
       const afterId = before === undefined ? undefined : decodeCursor(before, idCursor).id;
-      const rows = await exercises.list({ language, afterId, limit: limit + 1 });
+      const rows = await exercises.list({ language, difficulty, afterId, limit: limit + 1 });
       const page = pageOf(rows, limit, (last) => ({ id: last.id }));
       setNextLink(request, reply, page.next);
       const actor = await actorOf(request);
