@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
@@ -130,7 +130,20 @@ export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp
 
   const webDir = config.WEB_DIR ? resolve(config.WEB_DIR) : undefined;
   const root = webDir && existsSync(resolve(webDir, 'index.html')) ? webDir : PLACEHOLDER_DIR;
-  await app.register(fastifyStatic, { root, prefix: '/', wildcard: false, index: ['index.html'] });
+  const assetsDir = resolve(root, 'assets') + sep;
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    wildcard: false,
+    index: ['index.html'],
+    // Vite names every file under assets/ by its content hash, so a browser may keep it for good;
+    // everything else (index.html, also as the history fallback) is revalidated on each load, so
+    // a new build is picked up at once.
+    cacheControl: false,
+    setHeaders: (response, path) => {
+      response.setHeader('cache-control', path.startsWith(assetsDir) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
 
   return { app };
 }

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '@codeyard/service-kit';
 import { testEnv } from '@codeyard/test-kit';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -155,6 +158,38 @@ describe('gateway', () => {
     const deepLink = await app.inject({ method: 'GET', url: '/exercises/3', headers: { accept: 'text/html' } });
     expect(deepLink.statusCode).toBe(200);
     expect(deepLink.body).toContain('<!doctype html>');
+  });
+
+  it('lets browsers keep hashed assets for a year and revalidate index.html, also as the history fallback', async () => {
+    const web = mkdtempSync(join(tmpdir(), 'codeyard-web-'));
+    mkdirSync(join(web, 'assets'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>Codeyard</title><script src="/assets/index-AbC123.js"></script>');
+    writeFileSync(join(web, 'assets', 'index-AbC123.js'), 'console.log(1)');
+    writeFileSync(join(web, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    const { app: served } = await buildApp(loadConfig(configSchema, testEnv({ WEB_DIR: web })));
+    try {
+      const asset = await served.inject({ method: 'GET', url: '/assets/index-AbC123.js' });
+      expect(asset.statusCode).toBe(200);
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      for (const request of [
+        { url: '/' },
+        { url: '/index.html' },
+        { url: '/exercises/3', headers: { accept: 'text/html' } },
+        { url: '/favicon.svg' },
+      ]) {
+        const response = await served.inject({ method: 'GET', ...request });
+        expect(response.statusCode, request.url).toBe(200);
+        expect(response.headers['cache-control'], request.url).toBe('no-cache');
+      }
+      expect((await served.inject({ method: 'GET', url: '/exercises/3', headers: { accept: 'text/html' } })).body).toContain('Codeyard');
+      // a missing asset is a 404, never index.html kept for a year
+      const missing = await served.inject({ method: 'GET', url: '/assets/gone-123.js' });
+      expect(missing.statusCode).toBe(404);
+      expect(missing.headers['cache-control'] ?? '').not.toContain('immutable');
+    } finally {
+      await served.close();
+      rmSync(web, { recursive: true, force: true });
+    }
   });
 
   it('allows CORS only for configured origins', async () => {
