@@ -24,6 +24,8 @@ export interface JourneyContext {
 const DIRECTION = { up: 1, down: -1, none: 0 } as const;
 /** An id that no object has: far above anything a run creates. */
 const MISSING_ID = 2_000_000_000;
+/** The users service's default `REFRESH_REUSE_GRACE_SECONDS` (decision 006); the load system keeps it. */
+const REUSE_GRACE_MS = 10_000;
 
 export async function registerAndLogIn(ctx: JourneyContext, index: number): Promise<VirtualUser | undefined> {
   const { call, tag, password } = ctx;
@@ -49,6 +51,7 @@ export async function registerAndLogIn(ctx: JourneyContext, index: number): Prom
     password,
     token: login.body.access_token,
     refreshToken: login.body.refresh_token,
+    spentRefreshTokens: [],
   };
   ctx.ledger.users.push(user);
   return user;
@@ -503,7 +506,21 @@ const actions: Record<string, { weight: number; run: Action }> = {
             expect: 415,
           }),
         async () => {
-          // A second login of the same user: refresh it, then replay the spent refresh token.
+          // A spent refresh token replayed after the reuse grace window is theft: 401, and that
+          // login is revoked. Within the window (a second tab) it gets a fresh pair instead.
+          const stale = user.spentRefreshTokens.findIndex((t) => Date.now() - t.spentAt > REUSE_GRACE_MS + 1000);
+          if (stale >= 0) {
+            const [spent] = user.spentRefreshTokens.splice(stale, 1);
+            await call({
+              step: 'neg: replay spent refresh token',
+              method: 'POST',
+              path: '/auth/refresh',
+              json: { refresh_token: spent?.token },
+              expect: 401,
+            });
+            return;
+          }
+          // A second login of the same user: refresh it, replay at once (grace), keep it for later.
           const login = await call({
             step: 'login',
             method: 'POST',
@@ -512,20 +529,25 @@ const actions: Record<string, { weight: number; run: Action }> = {
             expect: 200,
           });
           if (!login.ok) return;
-          await call({
+          const refreshed = await call({
             step: 'POST /auth/refresh',
             method: 'POST',
             path: '/auth/refresh',
             json: { refresh_token: login.body.refresh_token },
             expect: 200,
           });
-          await call({
-            step: 'neg: replay spent refresh token',
+          if (!refreshed.ok) return;
+          const spentAt = Date.now();
+          const again = await call({
+            step: 'POST /auth/refresh (reuse within grace)',
             method: 'POST',
             path: '/auth/refresh',
             json: { refresh_token: login.body.refresh_token },
-            expect: 401,
+            expect: 200,
           });
+          if (again.ok && Date.now() - spentAt < REUSE_GRACE_MS) {
+            user.spentRefreshTokens.push({ token: login.body.refresh_token, spentAt });
+          }
         },
       ];
       if (exercises.length === 0) cases.splice(10, 1);

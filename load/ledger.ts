@@ -8,6 +8,8 @@ export interface VirtualUser {
   password: string;
   token: string;
   refreshToken: string;
+  /** Refresh tokens of this user's extra logins, already spent once, with when: replayed later. */
+  spentRefreshTokens: { token: string; spentAt: number }[];
 }
 
 export interface PostRecord {
