@@ -1153,10 +1153,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The most recent posts in any community, newest first (no text or url) */
+        /**
+         * The most recent posts in any community, newest first (no text or url); or several posts by id
+         * @description `author_id` keeps the posts of one user (paged like the whole list). With `ids` (1 to 100 comma-separated ids) the answer is those posts, in the order given, without the ones that do not exist; `limit` does not apply then, and `before` and `author_id` cannot be combined with it.
+         */
         get: {
             parameters: {
                 query?: {
+                    /** @description 1 to 100 comma-separated ids, e.g. `3,1,2` */
+                    ids?: string;
+                    author_id?: number;
                     limit?: number;
                     before?: string;
                 };

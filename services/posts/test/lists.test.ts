@@ -111,6 +111,67 @@ describeEachDatabase('posts: recent lists, communities, paging', (target) => {
     expect(response.json()[0]).not.toHaveProperty('text');
   });
 
+  it("lists one author's posts newest first with author_id, paged", async () => {
+    const author = someUser();
+    const mine = [await newPost(freshCommunity('au'), 'one', author), await newPost(freshCommunity('au'), 'two', author)];
+    await newPost(freshCommunity('au'), 'someone else');
+    mine.push(await newPost(freshCommunity('au'), 'three', author));
+    const pages = await allPages(`/posts?author_id=${author.id}&limit=2`);
+    expect(pages.map((page) => page.length)).toEqual([2, 1]);
+    expect(pages.flat().map((p) => (p as { id: number }).id)).toEqual(mine.map((p) => p.id).reverse());
+    expect(pages.flat().every((p) => (p as { user_id: number }).user_id === author.id)).toBe(true);
+  });
+
+  it('answers an empty list for an author without posts', async () => {
+    const response = await app.inject({ method: 'GET', url: '/posts?author_id=2147483647' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual([]);
+  });
+
+  it('looks up several posts by id in the order asked, leaving out unknown and deleted ids', async () => {
+    const author = someUser();
+    const a = await newPost(freshCommunity('ids'), 'a', author);
+    const b = await newPost(freshCommunity('ids'), 'b');
+    const gone = await newPost(freshCommunity('ids'), 'gone', author);
+    await app.inject({ method: 'DELETE', url: `/posts/${gone.id}`, headers: { authorization: await harness.issuer.bearer(author) } });
+    const response = await app.inject({ method: 'GET', url: `/posts?ids=${b.id},2147483647,${gone.id},${a.id},${b.id}` });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual([
+      { id: b.id, title: 'b', community: b.community, username: b.username, user_id: b.user_id, created_at: b.created_at },
+      { id: a.id, title: 'a', community: a.community, username: a.username, user_id: a.user_id, created_at: a.created_at },
+    ]);
+    expect(response.headers.link).toBeUndefined();
+  });
+
+  it('looks up 100 ids in one request, whatever the limit', async () => {
+    const post = await newPost(freshCommunity('hundred'));
+    const ids = [post.id, ...Array.from({ length: 99 }, (_, i) => 2_147_483_647 - i)];
+    const response = await app.inject({ method: 'GET', url: `/posts?ids=${ids.join(',')}&limit=1` });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().map((p: { id: number }) => p.id)).toEqual([post.id]);
+  });
+
+  it.each([
+    ['an empty list', 'ids='],
+    ['101 ids', `ids=${Array.from({ length: 101 }, (_, i) => i + 1).join(',')}`],
+    ['an id beyond 32 bits', 'ids=1,2147483648'],
+    ['a word', 'ids=1,abc'],
+    ['a trailing comma', 'ids=1,'],
+    ['a zero', 'ids=0'],
+    ['ids with a cursor', `ids=1&before=${encodeCursor({ id: 5 })}`],
+    ['ids with an author', 'ids=1&author_id=3'],
+  ])('returns 400 for %s', async (_label, query) => {
+    const response = await app.inject({ method: 'GET', url: `/posts?${query}` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toHaveProperty('ids');
+  });
+
+  it.each(['0', '-1', 'abc', '1.5', '2147483648', ''])('returns 400 for author_id=%s', async (authorId) => {
+    const response = await app.inject({ method: 'GET', url: `/posts?author_id=${authorId}` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toHaveProperty('author_id');
+  });
+
   it('returns 404 for a community that does not exist', async () => {
     const response = await app.inject({ method: 'GET', url: '/communities/no_such_place/posts' });
     expect(response.statusCode).toBe(404);

@@ -38,6 +38,15 @@ const toRecord = (row: Selectable<PostsTable>): PostRecord => ({
 
 const SUMMARY_COLUMNS = ['id', 'title', 'community', 'user_id', 'username', 'created_at'] as const;
 
+const toSummary = (row: Pick<Selectable<PostsTable>, (typeof SUMMARY_COLUMNS)[number]>): PostSummaryRecord => ({
+  id: row.id,
+  title: row.title,
+  community: row.community,
+  userId: row.user_id,
+  username: row.username,
+  createdAt: row.created_at,
+});
+
 export function createPostsRepo(db: Db) {
   return {
     async insert(post: NewPost, trx: Db = db): Promise<PostRecord> {
@@ -67,24 +76,24 @@ export function createPostsRepo(db: Db) {
       return Number(result.numDeletedRows) > 0;
     },
 
-    /** Newest first, without text and url; `community` narrows it, `beforeId` is the cursor. */
+    /** Newest first, without text and url; `community` or `userId` narrows it, `beforeId` is the cursor. */
     async listRecent(filter: {
       community?: string | undefined;
+      userId?: number | undefined;
       beforeId?: number | undefined;
       limit: number;
     }): Promise<PostSummaryRecord[]> {
       let query = db.selectFrom('posts').select(SUMMARY_COLUMNS).orderBy('id', 'desc').limit(filter.limit);
       if (filter.community !== undefined) query = query.where('community', '=', filter.community);
+      if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
       if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
-      const rows = await query.execute();
-      return rows.map((row) => ({
-        id: row.id,
-        title: row.title,
-        community: row.community,
-        userId: row.user_id,
-        username: row.username,
-        createdAt: row.created_at,
-      }));
+      return (await query.execute()).map(toSummary);
+    },
+
+    /** The posts with these ids that exist, without text and url, in no particular order. */
+    async findSummaries(ids: number[]): Promise<PostSummaryRecord[]> {
+      if (ids.length === 0) return [];
+      return (await db.selectFrom('posts').select(SUMMARY_COLUMNS).where('id', 'in', ids).execute()).map(toSummary);
     },
   };
 }

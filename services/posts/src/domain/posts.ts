@@ -84,7 +84,15 @@ export function createPostsDomain(deps: { db: Kysely<PostsDatabase>; posts: Post
       });
     },
 
-    listRecentPosts: (page: { beforeId?: number | undefined; limit: number }) => posts.listRecent(page),
+    /** Newest first; `authorId` keeps one user's posts. */
+    listRecentPosts: (page: { authorId?: number | undefined; beforeId?: number | undefined; limit: number }) =>
+      posts.listRecent({ userId: page.authorId, beforeId: page.beforeId, limit: page.limit }),
+
+    /** The posts with these ids, in the order given, without the ones that do not exist. */
+    async listPostsByIds(ids: number[]): Promise<PostSummaryRecord[]> {
+      const found = new Map((await posts.findSummaries(ids)).map((post) => [post.id, post]));
+      return ids.flatMap((id) => found.get(id) ?? []);
+    },
 
     async listCommunityPosts(name: string, page: { beforeId?: number | undefined; limit: number }) {
       if (!(await communities.find(name))) throw notFound(`Community ${name} does not exist`);

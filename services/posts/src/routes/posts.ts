@@ -1,12 +1,14 @@
-import { idParams, messageResponse, posts as contract } from '@codeyard/contracts';
+import { idListParam, idParam, idParams, MAX_BATCH_IDS, messageResponse, posts as contract } from '@codeyard/contracts';
 import {
   actorOf,
+  badRequest,
   created,
+  cursorSchema,
   decodeCursor,
   IDEMPOTENCY_OPENAPI_NOTE,
   idCursor,
   idempotencyHeaders,
-  pageQuerySchema,
+  limitSchema,
   pageOf,
   type ServiceApp,
   setNextLink,
@@ -44,15 +46,30 @@ export function registerPostRoutes(app: ServiceApp, domain: PostsDomain) {
     {
       schema: {
         tags,
-        summary: 'The most recent posts in any community, newest first (no text or url)',
-        querystring: pageQuerySchema,
+        summary: 'The most recent posts in any community, newest first (no text or url); or several posts by id',
+        description:
+          '`author_id` keeps the posts of one user (paged like the whole list). ' +
+          `With \`ids\` (1 to ${MAX_BATCH_IDS} comma-separated ids) the answer is those posts, in the order given, ` +
+          'without the ones that do not exist; `limit` does not apply then, and `before` and `author_id` cannot be combined with it.',
+        querystring: z.object({
+          ids: idListParam.optional(),
+          author_id: idParam.optional(),
+          limit: limitSchema,
+          before: cursorSchema,
+        }),
         response: { 200: z.array(contract.postSummary) },
       },
     },
     async (request, reply) => {
-      const { limit, before } = request.query;
+      const { ids, author_id: authorId, limit, before } = request.query;
+      if (ids !== undefined) {
+        if (before !== undefined || authorId !== undefined) {
+          throw badRequest('ids cannot be combined with author_id or before', { ids: 'cannot be combined with author_id or before' });
+        }
+        return (await domain.listPostsByIds(ids)).map(presentPostSummary);
+      }
       const beforeId = before === undefined ? undefined : decodeCursor(before, idCursor).id;
-      const page = pageOf(await domain.listRecentPosts({ beforeId, limit: limit + 1 }), limit, (last) => ({ id: last.id }));
+      const page = pageOf(await domain.listRecentPosts({ authorId, beforeId, limit: limit + 1 }), limit, (last) => ({ id: last.id }));
       setNextLink(request, reply, page.next);
       return page.items.map(presentPostSummary);
     },
