@@ -67,7 +67,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
   try {
     await migrateToLatest(db, options.migrations, kind === 'postgres' ? (options.schema ?? 'public') : undefined);
@@ -85,6 +85,39 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     ...(pool && {
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
     }),
+  };
+}
+
+/** Distinct SQL texts kept prepared; a service has a few dozen query shapes, `in (…)` lists add more. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query it runs, and preparing (parsing and planning the
+ * SQL) costs as much as running a small query. The same SQL text gets the same prepared
+ * statement here, most recently used kept; SQLite re-prepares a statement itself when the schema
+ * changes under it (a migration). A statement still being iterated is never handed out twice.
+ */
+export function withStatementCache(sqlite: SqliteDatabase.Database, size = STATEMENT_CACHE_SIZE) {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      statements.clear();
+      sqlite.close();
+    },
+    prepare: (text: string): SqliteDatabase.Statement => {
+      const cached = statements.get(text);
+      if (cached && !cached.busy) {
+        // Map order is insertion order: re-inserting marks it most recently used.
+        statements.delete(text);
+        statements.set(text, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(text);
+      if (cached) return statement;
+      statements.set(text, statement);
+      if (statements.size > size) statements.delete(statements.keys().next().value as string);
+      return statement;
+    },
   };
 }
 
