@@ -59,13 +59,24 @@ if (missing.length > 0) console.warn(`not built, not started: ${missing.map((s) 
 const children = new Map();
 let stopping = false;
 
+/** Passes a child's output through in whole chunks, each line prefixed with its name (one write per chunk). */
 function prefixLines(name, stream, target) {
-  let buffered = '';
+  if (args.quiet) {
+    stream.resume();
+    return;
+  }
+  const prefix = `[${name}] `;
+  let partial = '';
+  stream.setEncoding('utf8');
   stream.on('data', (chunk) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) if (!args.quiet) target.write(`[${name}] ${line}\n`);
+    const end = chunk.lastIndexOf('\n');
+    if (end === -1) {
+      partial += chunk;
+      return;
+    }
+    const lines = partial + chunk.slice(0, end);
+    partial = chunk.slice(end + 1);
+    target.write(`${prefix}${lines.replaceAll('\n', `\n${prefix}`)}\n`);
   });
 }
 
