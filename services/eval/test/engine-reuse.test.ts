@@ -122,4 +122,73 @@ describe('one worker alternating two users', () => {
       );
     }
   });
+
+  const py = (code: string, args: unknown[], expected: unknown, owner: string) =>
+    pool.run(evalRequest('python', code, { tests: [{ args, expected }], limits: { time_ms: 2_000 } }), { owner });
+
+  it('Python: globals, modules, monkeypatches, the environment and open descriptors of one user never reach the other', async () => {
+    const pid = pool.stats().workers.pyodide.pids[0];
+    const polluter = [
+      'import builtins, json, math, os, sys, colorsys',
+      'def solve(round):',
+      "    builtins.leaked = 'user-a'",
+      "    json.dumps = lambda *a, **k: 'hacked'",
+      '    math.pi = 3',
+      "    sys.path.insert(0, '/nowhere')",
+      '    sys.setrecursionlimit(50)',
+      "    os.environ['LEAKED'] = 'user-a'",
+      "    globals()['kept'] = round",
+      "    return os.open('/', os.O_RDONLY)",
+      '',
+    ].join('\n');
+    const observer = [
+      'import builtins, json, math, os, sys',
+      'def solve(fd):',
+      '    try:',
+      '        os.fstat(fd)',
+      '        fd_open = True',
+      '    except OSError:',
+      '        fd_open = False',
+      "    return [hasattr(builtins, 'leaked'), json.dumps([1]), math.pi > 3.14, '/nowhere' in sys.path,",
+      "            sys.getrecursionlimit() >= 1000, 'LEAKED' in os.environ, 'colorsys' in sys.modules, 'kept' in globals(), fd_open]",
+      '',
+    ].join('\n');
+    for (let round = 0; round < 4; round += 1) {
+      const polluted = await py(polluter, [round], 0, 'user a');
+      const fd = polluted.results[0]?.actual;
+      expect(typeof fd, JSON.stringify(polluted).slice(0, 500)).toBe('number');
+      expectPassed(await py(observer, [fd], [false, '[1]', true, false, true, false, false, false, false], 'user b'));
+    }
+    expect(pool.stats().workers.pyodide.pids).toEqual([pid]);
+  });
+
+  it('Python: files, a grown heap and a time-out of one user never reach the other', async () => {
+    const hostile = [
+      'import os',
+      'def solve(kind):',
+      "    globals()['kept'] = kind",
+      "    if kind == 'file':",
+      "        with open('/tmp/secret.txt', 'w') as f:",
+      "            f.write('user-a')",
+      "        os.makedirs('/home/pyodide/left', exist_ok=True)",
+      "    elif kind == 'heap':",
+      "        globals()['big'] = bytearray(48 * 1024 * 1024)",
+      "    elif kind == 'loop':",
+      '        while True:',
+      '            pass',
+      '    return 0',
+      '',
+    ].join('\n');
+    const observer = [
+      'import os',
+      'def solve():',
+      "    return [os.path.exists('/tmp/secret.txt'), os.path.exists('/home/pyodide/left'), 'kept' in globals(), 'big' in globals()]",
+      '',
+    ].join('\n');
+    for (const kind of ['file', 'heap', 'loop']) {
+      const result = await py(hostile, [kind], 0, 'user a');
+      expect(result.status).toBe(kind === 'loop' ? 'timeout' : 'passed');
+      expectPassed(await py(observer, [], [false, false, false, false], 'user b'));
+    }
+  });
 });

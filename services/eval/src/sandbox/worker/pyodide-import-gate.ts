@@ -135,7 +135,22 @@ export class InterpreterGuard {
   signalFired = false;
   memoryRefused = false;
   violation: string | undefined;
+  /** The run changed the file system or its open streams (state outside the wasm memory). */
+  fileSystemChanged = false;
+  /** Descriptors open when the interpreter was locked; a run may not move, read or close them. */
+  baselineDescriptors: ReadonlySet<number> = new Set([0, 1, 2]);
   private lastSignalAt = Number.NEGATIVE_INFINITY;
+
+  /** Clears what one run set, before the next run on the same (reset) interpreter. */
+  resetForNextRun(): void {
+    this.deadline = Number.POSITIVE_INFINITY;
+    this.heapCapBytes = Number.POSITIVE_INFINITY;
+    this.capture = undefined;
+    this.signalFired = false;
+    this.memoryRefused = false;
+    this.fileSystemChanged = false;
+    this.lastSignalAt = Number.NEGATIVE_INFINITY;
+  }
 
   get heapBytes(): number {
     return this.memory?.buffer.byteLength ?? 0;
@@ -189,8 +204,58 @@ function guardImport(name: string, original: ImportFunction, guard: InterpreterG
   }
   if (NETWORK_SYSCALLS.has(name)) return (...args) => (guard.locked ? -EMSCRIPTEN_EACCES : original(...args));
   if (NAME_LOOKUPS.has(name)) return (...args) => (guard.locked ? EAI_FAIL : original(...args));
+  if (name.startsWith('__syscall_') || name.startsWith('fd_')) {
+    return (...args) => {
+      if (guard.locked && changesFileSystemState(name, args, guard.baselineDescriptors)) guard.fileSystemChanged = true;
+      return original(...args);
+    };
+  }
   if (isAllowedImport(name)) return original;
   return (...args) => (guard.locked ? guard.refuse(name) : original(...args));
+}
+
+const READ_ONLY_SYSCALLS = new Set([
+  '__syscall_fstat64',
+  '__syscall_stat64',
+  '__syscall_lstat64',
+  '__syscall_newfstatat',
+  '__syscall_getcwd',
+  '__syscall_getdents64',
+  '__syscall_readlinkat',
+  '__syscall_faccessat',
+  '__syscall_statfs64',
+  '__syscall_fstatfs64',
+]);
+/** O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND in Emscripten's numbering. */
+const WRITING_OPEN_FLAGS = 1 | 2 | 0o100 | 0o1000 | 0o2000;
+const F_GETFD = 1;
+const F_GETFL = 3;
+
+/**
+ * Whether a file-system call changes state that lives in JavaScript (Emscripten's in-memory file
+ * system and its table of open streams) rather than in the wasm memory an in-place reset restores.
+ * Anything not known to be harmless counts as a change, and the interpreter is then replaced.
+ */
+function changesFileSystemState(name: string, args: number[], baseline: ReadonlySet<number>): boolean {
+  if (READ_ONLY_SYSCALLS.has(name)) return false;
+  const fd = args[0] ?? -1;
+  switch (name) {
+    case '__syscall_openat':
+      return ((args[2] ?? 0) & WRITING_OPEN_FLAGS) !== 0;
+    case '__syscall_fcntl64':
+      return baseline.has(fd) || !(args[1] === F_GETFD || args[1] === F_GETFL);
+    case 'fd_write':
+      return fd !== 1 && fd !== 2;
+    case 'fd_fdstat_get':
+      return false;
+    case 'fd_read':
+    case 'fd_pread':
+    case 'fd_seek':
+    case 'fd_close':
+      return baseline.has(fd);
+    default:
+      return true;
+  }
 }
 
 let guardForNextInstance: InterpreterGuard | undefined;
