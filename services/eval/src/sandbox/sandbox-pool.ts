@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { compileJavaScript } from './compile-javascript.js';
 import { describeLanguages } from './engine-packages.js';
 import { InvalidEvalRequestError, QueueFullError, SandboxUnavailableError } from './errors.js';
@@ -57,12 +58,12 @@ interface KindState {
 
 export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool {
   const settings: Settings = {
-    workers: positiveInteger(options.workers, 2, 'workers'),
+    workers: positiveInteger(options.workers, defaultWorkerCount(), 'workers'),
     queueLimit: positiveInteger(options.queueLimit, 32, 'queueLimit'),
     defaultTimeMs: positiveInteger(options.defaultTimeMs, 2_000, 'defaultTimeMs'),
     defaultMemoryMb: positiveInteger(options.defaultMemoryMb, 64, 'defaultMemoryMb'),
     maxStdoutBytes: positiveInteger(options.maxStdoutBytes, 64 * 1024, 'maxStdoutBytes'),
-    runsPerWorker: positiveInteger(options.runsPerWorker, 100, 'runsPerWorker'),
+    runsPerWorker: positiveInteger(options.runsPerWorker, 10_000, 'runsPerWorker'),
     runsPerOwner: 1,
   };
   settings.runsPerOwner = positiveInteger(options.runsPerOwner, Math.max(1, Math.floor(settings.workers / 2)), 'runsPerOwner');
@@ -378,6 +379,11 @@ export function createSandboxPool(options: SandboxPoolOptions = {}): SandboxPool
   }
 
   return { run, defaultLimits, languages, stats, warmUp, close };
+}
+
+/** One worker per engine per CPU this process may use, at most 8 (a Python worker holds ~250 MB). */
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
 }
 
 /** An option left out takes its default; a bad one is refused rather than silently replaced. */
