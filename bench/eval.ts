@@ -315,7 +315,11 @@ try {
     }
     const engine = language === 'python' ? 'pyodide' : 'quickjs';
     const rss = workerPids(evalPid, engine).map(rssMb);
-    workerRssMb[language] = { workers: rss.length, meanMb: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length), maxMb: Math.max(0, ...rss) };
+    workerRssMb[language] = {
+      workers: rss.length,
+      meanMb: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length),
+      maxMb: Math.max(0, ...rss),
+    };
     if (TARGETS.has('naive')) {
       const script = language === 'python' ? BASELINE_PY : BASELINE_JS;
       const once = () => spawnBaseline(script, exercise);
@@ -323,8 +327,12 @@ try {
       samples.push(await measure('naive: node per run', language, clients, once, {}, 20));
     }
   }
-  console.log(`\nbench:eval — ${args.duration} s per row, 3 tests per grading, ${workerCount} workers per engine, saturated = ${inFlight} in flight`);
-  console.log(`machine: ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU'}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? '?'} CPUs\n`);
+  console.log(
+    `\nbench:eval — ${args.duration} s per row, 3 tests per grading, ${workerCount} workers per engine, saturated = ${inFlight} in flight`,
+  );
+  console.log(
+    `machine: ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU'}, ${readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? '?'} CPUs\n`,
+  );
 } finally {
   await system.stop();
 }

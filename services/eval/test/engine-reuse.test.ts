@@ -47,7 +47,10 @@ describe('QuickJS engine reused between runs', () => {
     const engine = await QuickJsEngine.create(quickjsWasmPath, 240 * 1024, 64);
     const before = (engine as unknown as EngineInternals).idle.get(64);
     const marker = 'codeyard-marker-left-behind';
-    const outcomes = await runOnEngine(engine, jsJob(`globalThis.kept = '${marker}'.repeat(1000); function solve() { return kept.length }`));
+    const outcomes = await runOnEngine(
+      engine,
+      jsJob(`globalThis.kept = '${marker}'.repeat(1000); function solve() { return kept.length }`),
+    );
     expect(outcomes).toEqual([{ kind: 'returned', valueWire: String(marker.length * 1000) }]);
     const after = (engine as unknown as EngineInternals).idle.get(64);
     expect(after).toBe(before);
@@ -89,7 +92,11 @@ describe('one worker alternating two users', () => {
       '}',
     ].join('\n');
     for (let round = 0; round < 4; round += 1) {
-      expectPassed(await pool.run(evalRequest('javascript', polluter, { tests: [{ args: [round], expected: round }], limits: { time_ms: 2_000 } }), { owner: 'user a' }));
+      expectPassed(
+        await pool.run(evalRequest('javascript', polluter, { tests: [{ args: [round], expected: round }], limits: { time_ms: 2_000 } }), {
+          owner: 'user a',
+        }),
+      );
       expectPassed(
         await pool.run(
           evalRequest('javascript', observer, {
@@ -113,12 +120,18 @@ describe('one worker alternating two users', () => {
     ].join('\n');
     const observer = 'function solve() { return [typeof globalThis.secret, typeof globalThis.big] }';
     for (const kind of ['grow', 'crash']) {
-      const result = await pool.run(evalRequest('javascript', hostile, { tests: [{ args: [kind], expected: 0 }], limits: { time_ms: 2_000 } }), { owner: 'user a' });
+      const result = await pool.run(
+        evalRequest('javascript', hostile, { tests: [{ args: [kind], expected: 0 }], limits: { time_ms: 2_000 } }),
+        { owner: 'user a' },
+      );
       expect(result.status).not.toBe('passed');
       expectPassed(
-        await pool.run(evalRequest('javascript', observer, { tests: [{ args: [], expected: ['undefined', 'undefined'] }], limits: { time_ms: 2_000 } }), {
-          owner: 'user b',
-        }),
+        await pool.run(
+          evalRequest('javascript', observer, { tests: [{ args: [], expected: ['undefined', 'undefined'] }], limits: { time_ms: 2_000 } }),
+          {
+            owner: 'user b',
+          },
+        ),
       );
     }
   });

@@ -10,7 +10,17 @@ import { StdoutCapture } from '../src/sandbox/worker/stdout-capture.js';
 let nextJobId = 1;
 async function runPython(engine: PyodideEngine, source: string, argsWire = ['[]']): Promise<GuestOutcome[]> {
   const outcomes: GuestOutcome[] = [];
-  const job = { jobId: nextJobId++, language: 'python' as const, source, entrypoint: 'solve', argsWire, timeMs: 2_000, memoryMb: 64, maxStdoutBytes: 65_536, maxReturnBytes: 1 << 20 };
+  const job = {
+    jobId: nextJobId++,
+    language: 'python' as const,
+    source,
+    entrypoint: 'solve',
+    argsWire,
+    timeMs: 2_000,
+    memoryMb: 64,
+    maxStdoutBytes: 65_536,
+    maxReturnBytes: 1 << 20,
+  };
   await engine.run(job, new StdoutCapture(65_536), { testFinished: (_index, outcome) => outcomes.push(outcome) });
   await engine.prepareNextRun();
   return outcomes;
@@ -31,8 +41,8 @@ describe('Python interpreter reset in place', () => {
     expect(counts()).toEqual({ resets: start.resets + 2, restores: start.restores + 1 });
     await runPython(engine, 'def solve():\n    return len(bytearray(48 * 1024 * 1024))\n');
     expect(counts()).toEqual({ resets: start.resets + 2, restores: start.restores + 2 });
-    expect(await runPython(engine, "import builtins, os\ndef solve():\n    return [hasattr(builtins, 'x'), os.path.exists('/tmp/f')]\n")).toEqual([
-      { kind: 'returned', valueWire: '[false,false]' },
-    ]);
+    expect(
+      await runPython(engine, "import builtins, os\ndef solve():\n    return [hasattr(builtins, 'x'), os.path.exists('/tmp/f')]\n"),
+    ).toEqual([{ kind: 'returned', valueWire: '[false,false]' }]);
   }, 120_000);
 });

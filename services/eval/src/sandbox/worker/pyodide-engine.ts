@@ -159,7 +159,12 @@ function takeResetPoint(pyodide: PyodideInterface, guard: InterpreterGuard): Res
   const module = (pyodide as unknown as { _module?: { stackSave?: unknown; stackRestore?: unknown } })._module;
   const fileSystem = (pyodide as unknown as { FS?: PyodideFileSystem }).FS;
   const memory = guard.memory;
-  if (!memory || typeof module?.stackSave !== 'function' || typeof module.stackRestore !== 'function' || !Array.isArray(fileSystem?.streams)) {
+  if (
+    !memory ||
+    typeof module?.stackSave !== 'function' ||
+    typeof module.stackRestore !== 'function' ||
+    !Array.isArray(fileSystem?.streams)
+  ) {
     return undefined;
   }
   const streams = [...fileSystem.streams];

@@ -144,7 +144,13 @@ export class QuickJsEngine {
       return { recycle: false };
     } finally {
       const callbacks = (instance.module as unknown as { callbacks?: Partial<ModuleCallbacks> }).callbacks;
-      if (reusable && pointers.runtime !== undefined && pointers.context !== undefined && callbacks?.deleteContext && callbacks.deleteRuntime) {
+      if (
+        reusable &&
+        pointers.runtime !== undefined &&
+        pointers.context !== undefined &&
+        callbacks?.deleteContext &&
+        callbacks.deleteRuntime
+      ) {
         callbacks.deleteContext(pointers.context);
         callbacks.deleteRuntime(pointers.runtime);
         this.used = instance;
