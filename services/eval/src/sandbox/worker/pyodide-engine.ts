@@ -119,6 +119,9 @@ export class PyodideEngine {
     const runTest = pyodide.globals.get('run_test') as PyCallable;
     const lockdown = pyodide.globals.get('lockdown_interpreter') as PyCallable;
     lockdown();
+    // Its proxy would otherwise be released by a finalizer at some later moment, writing into
+    // memory that a reset has since put back; nothing created after the reset point holds a proxy.
+    lockdown.destroy();
     guard.locked = true;
     this.next = { pyodide, guard, loadSolution, runTest, resetPoint: takeResetPoint(pyodide, guard) };
   }
