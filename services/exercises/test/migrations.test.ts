@@ -19,7 +19,10 @@ describeEachDatabase('exercises: the difficulty migration', (target) => {
     const database = await openDatabase<any>({ url, schema, migrations });
     try {
       const columns = async () =>
-        (await database.db.introspection.getTables()).find((table) => table.name === 'exercises')?.columns.map((column) => column.name);
+        (await database.db.introspection.getTables())
+          // On PostgreSQL other tests' schemas in the same database hold their own `exercises`.
+          .find((table) => table.name === 'exercises' && (database.kind !== 'postgres' || table.schema === (schema ?? 'public')))
+          ?.columns.map((column) => column.name);
       expect(await database.db.selectFrom('exercises').select(['title', 'difficulty']).execute()).toEqual([
         { title: 'Old', difficulty: 'medium' },
       ]);
