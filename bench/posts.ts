@@ -29,7 +29,7 @@ const urls: Record<string, string> = {
 const rows: string[] = [];
 for (const target of targets) {
   const fresh = await freshDatabase(target);
-  const { app, database } = await buildApp(loadConfig(configSchema, testEnv(fresh.env)));
+  const { app, database } = await buildApp(loadConfig(configSchema, testEnv({ ...fresh.env, OUTBOX_RELAY: 'false' })));
   try {
     const started = performance.now();
     await insertBulkPosts(database.db, POSTS);

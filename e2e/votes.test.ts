@@ -99,6 +99,35 @@ describe('votes through the gateway', () => {
     expect(ranked.body.map((t: { post_id: number }) => t.post_id)).toEqual([high, mid, 987654321, low]);
   });
 
+  it('drops a deleted post from the top lists and rank, and answers 404 to votes on it or on a post that never existed', async () => {
+    const community = `del_${tag()}`;
+    const author = await newUser();
+    const [kept, deleted] = [await newPost(author.token, community), await newPost(author.token, community)];
+    const voter = await newUser();
+    await vote(voter.token, deleted, 'up');
+    await vote(author.token, deleted, 'up');
+    await vote(voter.token, kept, 'up');
+    expect((await api(`/votes/top?community=${community}`)).body.map((t: { post_id: number }) => t.post_id)).toEqual([deleted, kept]);
+
+    expect((await api(`/posts/${deleted}`, { method: 'DELETE', token: author.token })).status).toBe(200);
+    // posts tells votes through its outbox: wait for it, generously
+    const deadline = Date.now() + 20_000;
+    let top: number[] = [];
+    while (Date.now() < deadline) {
+      top = (await api(`/votes/top?community=${community}`)).body.map((t: { post_id: number }) => t.post_id);
+      if (!top.includes(deleted)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(top).toEqual([kept]);
+    expect(
+      (await api('/votes/rank', { method: 'POST', json: { post_ids: [deleted, kept] } })).body.map((t: { post_id: number }) => t.post_id),
+    ).toEqual([kept]);
+    const late = await vote(voter.token, deleted, 'down');
+    expect(late.status).toBe(404);
+    expect(late.body.message).toBe(`Post ${deleted} does not exist`);
+    expect((await vote(voter.token, 2_000_000_123, 'up')).status).toBe(404);
+  });
+
   it('answers bad input with JSON 4xx, never a 500 or HTML', async () => {
     const user = await newUser();
     const postId = await newPost(user.token);

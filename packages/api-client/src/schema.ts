@@ -2251,7 +2251,7 @@ export interface paths {
         };
         /**
          * Vote up or down, or retract the vote (none)
-         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down or does not know the post; karma follows once the author is known.
+         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down; karma follows once the author is known. A post the posts service says does not exist (never created, or deleted) answers 404 and records nothing.
          */
         put: {
             parameters: {
@@ -2298,6 +2298,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/votes/{post_id}/deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Internal: the posts service deleted this post (its tally leaves top lists and rank, votes on it 404)
+         * @description Posts sends it through its outbox; repeating it changes nothing. Service `posts` or an admin.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    post_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/votes/{post_id}/downvote": {
         parameters: {
             query?: never;
@@ -2309,7 +2361,7 @@ export interface paths {
         put?: never;
         /**
          * Downvote a post (repeating it changes nothing)
-         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down or does not know the post; karma follows once the author is known.
+         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down; karma follows once the author is known. A post the posts service says does not exist (never created, or deleted) answers 404 and records nothing.
          */
         post: {
             parameters: {
@@ -2359,7 +2411,7 @@ export interface paths {
         put?: never;
         /**
          * Upvote a post (repeating it changes nothing)
-         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down or does not know the post; karma follows once the author is known.
+         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down; karma follows once the author is known. A post the posts service says does not exist (never created, or deleted) answers 404 and records nothing.
          */
         post: {
             parameters: {
@@ -2409,7 +2461,7 @@ export interface paths {
         put?: never;
         /**
          * Sort the given posts by score, highest first (ties newest first)
-         * @description Posts without votes score 0; an id given twice is listed once.
+         * @description Posts without votes score 0 (so do posts whose votes the posts service has not confirmed yet); deleted posts are left out; an id given twice is listed once.
          */
         post: {
             parameters: {
@@ -2461,7 +2513,7 @@ export interface paths {
         };
         /**
          * The top-scoring posts, overall or in one community; ties newest first
-         * @description Only posts with at least one vote (ever) appear. Per community, a post appears once votes knows its community.
+         * @description Only posts with at least one vote (ever) appear, once the posts service has confirmed them; a deleted post drops out.
          */
         get: {
             parameters: {

@@ -286,6 +286,17 @@ function installJsonBodyParser(app: ServiceApp) {
   });
 }
 
+const UNKNOWN_ROUTE_PREFIX = 'Route ';
+
+/**
+ * True for a 404 body that says the *route* does not exist (a caller pointed at the wrong
+ * service), as opposed to an object that does not exist: only the latter is an answer.
+ */
+export function isUnknownRouteAnswer(body: unknown): boolean {
+  const message = (body as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && message.startsWith(UNKNOWN_ROUTE_PREFIX) && message.endsWith(' does not exist');
+}
+
 function installErrorHandling(
   app: ServiceApp,
   notFoundFallback?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined,
@@ -321,7 +332,7 @@ function installErrorHandling(
         allow: allow.join(', '),
       });
     }
-    return sendError(reply, 404, errorBody(404, `Route ${request.method} ${publicPath} does not exist`));
+    return sendError(reply, 404, errorBody(404, `${UNKNOWN_ROUTE_PREFIX}${request.method} ${publicPath} does not exist`));
   });
 
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {

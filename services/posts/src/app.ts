@@ -1,4 +1,14 @@
-import { buildService, type Database, type ServiceApp } from '@codeyard/service-kit';
+import {
+  buildService,
+  createServiceClient,
+  createServiceCredential,
+  type Database,
+  type OutboxRelay,
+  resolveServiceSecret,
+  type ServiceApp,
+  type ServiceClient,
+  startServiceOutboxRelay,
+} from '@codeyard/service-kit';
 import type { JWTVerifyGetKey } from 'jose';
 import type { PostsConfig } from './config.js';
 import { createCommunitiesRepo } from './db/communities-repo.js';
@@ -12,6 +22,10 @@ import { registerPostRoutes } from './routes/posts.js';
 export interface PostsApp {
   app: ServiceApp;
   database: Database<PostsDatabase>;
+  /** Delivers deletion events to votes; undefined when OUTBOX_RELAY=false. */
+  relay: OutboxRelay | undefined;
+  /** Clients the relay uses, by destination (tests build their own relays from them). */
+  relayClients: Record<string, ServiceClient>;
 }
 
 export async function buildApp(config: PostsConfig, overrides: { accessTokenKeys?: JWTVerifyGetKey } = {}): Promise<PostsApp> {
@@ -25,8 +39,16 @@ export async function buildApp(config: PostsConfig, overrides: { accessTokenKeys
   });
   if (!database) throw new Error('posts needs a database');
   const db = database.db;
-  const domain = createPostsDomain({ db, posts: createPostsRepo(db), communities: createCommunitiesRepo(db) });
+  const credential = createServiceCredential('posts', resolveServiceSecret(config));
+  const relayClients = { votes: createServiceClient({ baseUrl: config.VOTES_URL, target: 'votes', credential }) };
+  const relay = startServiceOutboxRelay(app, db, config, relayClients);
+  const domain = createPostsDomain({
+    db,
+    posts: createPostsRepo(db),
+    communities: createCommunitiesRepo(db),
+    ...(relay && { onDeleted: () => relay.wake() }),
+  });
   registerPostRoutes(app, domain);
   registerCommunityRoutes(app, domain);
-  return { app, database };
+  return { app, database, relay, relayClients };
 }

@@ -10,11 +10,14 @@ export interface PostsHarness {
   close(): Promise<void>;
 }
 
-/** A posts service on a fresh database, trusting tokens from a test issuer. */
+/**
+ * A posts service on a fresh database, trusting tokens from a test issuer. Its relay is off (votes
+ * is not running): deletion events stay in its outbox for the tests to look at.
+ */
 export async function startPosts(target: DatabaseTargetName, extraEnv: Record<string, string> = {}): Promise<PostsHarness> {
   const fresh = await freshDatabase(target);
   const issuer = await createTestIssuer();
-  const config = loadConfig(configSchema, testEnv({ ...fresh.env, ...extraEnv }));
+  const config = loadConfig(configSchema, testEnv({ OUTBOX_RELAY: 'false', VOTES_URL: 'http://127.0.0.1:1', ...fresh.env, ...extraEnv }));
   const { app, database } = await buildApp(config, { accessTokenKeys: issuer.keys });
   await app.ready();
   return {

@@ -238,6 +238,25 @@ describeEachDatabase('posts: create, read, delete', (target) => {
     expect(again.statusCode).toBe(404);
   });
 
+  it('announces a deletion to votes through its outbox, in the same transaction; a refused delete announces nothing', async () => {
+    const author = someUser();
+    const post = await newPost(author);
+    const eventsFor = (id: number) =>
+      harness.database.db
+        .selectFrom('outbox')
+        .select(['destination', 'method', 'path', 'body', 'status'])
+        .where('path', '=', `/votes/${id}/deleted`)
+        .execute();
+    await app.inject({ method: 'DELETE', url: `/posts/${post.id}`, headers: await auth(someUser()) });
+    expect(await eventsFor(post.id)).toEqual([]);
+    await app.inject({ method: 'DELETE', url: `/posts/${post.id}`, headers: await auth(author) });
+    expect(await eventsFor(post.id)).toEqual([
+      { destination: 'votes', method: 'POST', path: `/votes/${post.id}/deleted`, body: '{}', status: 'pending' },
+    ]);
+    await app.inject({ method: 'DELETE', url: `/posts/${post.id}`, headers: await auth(author) });
+    expect(await eventsFor(post.id)).toHaveLength(1);
+  });
+
   it("returns 403 for someone else's post and keeps it", async () => {
     const post = await newPost(someUser());
     const response = await app.inject({ method: 'DELETE', url: `/posts/${post.id}`, headers: await auth(someUser()) });

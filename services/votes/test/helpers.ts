@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { loadConfig, type ServiceApp } from '@codeyard/service-kit';
 import { createTestIssuer, type DatabaseTargetName, freshDatabase, type TestIssuer, testEnv } from '@codeyard/test-kit';
 import { buildApp as buildPostsApp } from '../../posts/src/app.js';
@@ -11,6 +11,15 @@ import { configSchema } from '../src/config.js';
 /** A port nothing listens on: a service that is down. */
 export const DOWN_URL = 'http://127.0.0.1:1';
 
+/** A port that was free a moment ago, for a service another one must know the address of before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
 async function listen(app: ServiceApp, port = 0): Promise<number> {
   await app.listen({ port, host: '127.0.0.1' });
   return (app.server.address() as AddressInfo).port;
@@ -20,15 +29,27 @@ export interface PostsServer {
   url: string;
   /** Creates a post as `author` and returns its id. */
   createPost(author: { id: number; username: string }, community?: string): Promise<number>;
+  /** Deletes a post as `author` (its event for votes goes through posts' outbox). */
+  deletePost(author: { id: number; username: string }, postId: number): Promise<void>;
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The real posts service on a port, trusting the test issuer's tokens; can be stopped and restarted. */
-export async function startPostsServer(target: DatabaseTargetName, issuer: TestIssuer): Promise<PostsServer> {
+/**
+ * The real posts service on a port, trusting the test issuer's tokens; can be stopped and
+ * restarted. Its relay (deletion events for votes) runs only when `votesUrl` is given.
+ */
+export async function startPostsServer(
+  target: DatabaseTargetName,
+  issuer: TestIssuer,
+  options: { votesUrl?: string } = {},
+): Promise<PostsServer> {
   const fresh = await freshDatabase(target);
-  const config = loadConfig(postsConfigSchema, testEnv(fresh.env));
+  const relay: Record<string, string> = options.votesUrl
+    ? { OUTBOX_RELAY: 'true', OUTBOX_POLL_MS: '100', OUTBOX_MAX_BACKOFF_MS: '200', VOTES_URL: options.votesUrl }
+    : { OUTBOX_RELAY: 'false', VOTES_URL: DOWN_URL };
+  const config = loadConfig(postsConfigSchema, testEnv({ ...fresh.env, ...relay }));
   let app: ServiceApp | undefined = (await buildPostsApp(config, { accessTokenKeys: issuer.keys })).app;
   const port = await listen(app);
   const url = `http://127.0.0.1:${port}`;
@@ -42,6 +63,10 @@ export async function startPostsServer(target: DatabaseTargetName, issuer: TestI
       });
       if (response.status !== 201) throw new Error(`create post failed: ${response.status} ${await response.text()}`);
       return ((await response.json()) as { id: number }).id;
+    },
+    async deletePost(author, postId) {
+      const response = await fetch(`${url}/posts/${postId}`, { method: 'DELETE', headers: { authorization: await issuer.bearer(author) } });
+      if (response.status !== 200) throw new Error(`delete post failed: ${response.status} ${await response.text()}`);
     },
     async stop() {
       await app?.close();
@@ -125,7 +150,14 @@ export interface VotesHarness extends VotesApp {
  */
 export async function startVotes(
   target: DatabaseTargetName,
-  options: { issuer?: TestIssuer; postsUrl?: string; usersUrl?: string; env?: Record<string, string> } = {},
+  options: {
+    issuer?: TestIssuer;
+    postsUrl?: string;
+    usersUrl?: string;
+    env?: Record<string, string>;
+    /** Also listen on this port (so posts can deliver its deletion events). */
+    port?: number;
+  } = {},
 ): Promise<VotesHarness> {
   const fresh = await freshDatabase(target);
   const issuer = options.issuer ?? (await createTestIssuer());
@@ -143,6 +175,7 @@ export async function startVotes(
   );
   const votes = await buildApp(config, { accessTokenKeys: issuer.keys });
   await votes.app.ready();
+  if (options.port !== undefined) await listen(votes.app, options.port);
   return {
     ...votes,
     issuer,

@@ -208,17 +208,6 @@ describeEachDatabase('votes: karma reaches users exactly once', (target) => {
     expect(await users.karmaOf(author.id)).toBe(2);
   });
 
-  it('keeps votes on a post posts does not know, and backs off asking about it', async () => {
-    const postId = 99_000_000 + Math.floor(Math.random() * 1000);
-    expect(await vote(someVoter(), postId, 'up')).toMatchObject({ post_id: postId, score: 1, my_vote: 'up' });
-    const row = await votes.database.db.selectFrom('post_tallies').selectAll().where('post_id', '=', postId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ author_id: null, resolve_attempts: 1 });
-    expect(Date.parse(row.next_resolve_at as string)).toBeGreaterThan(Date.now());
-    expect((await votes.app.inject({ method: 'GET', url: `/votes/${postId}` })).json()).toMatchObject({ score: 1 });
-    const top = (await votes.app.inject({ method: 'GET', url: '/votes/top?limit=100' })).json() as { post_id: number }[];
-    expect(top.map((t) => t.post_id)).toContain(postId);
-  });
-
   it('delivers on its own right after the vote commits when the relay runs in the service', async () => {
     const own = await startVotes(target, {
       issuer,

@@ -1,4 +1,4 @@
-import type { IdempotencyKeysTable } from '@codeyard/service-kit';
+import type { IdempotencyKeysTable, OutboxTable } from '@codeyard/service-kit';
 import type { Generated } from 'kysely';
 
 export interface CommunitiesTable {
@@ -24,4 +24,5 @@ export interface PostsDatabase {
   communities: CommunitiesTable;
   posts: PostsTable;
   idempotency_keys: IdempotencyKeysTable;
+  outbox: OutboxTable;
 }

@@ -1,6 +1,7 @@
 import type { posts as contracts } from '@codeyard/contracts';
 import {
   type Actor,
+  enqueueEvent,
   forbidden,
   type IdempotentResponse,
   notFound,
@@ -48,8 +49,14 @@ function requireAuthorOrAdmin(user: UserActor, post: PostRecord) {
 
 const postNotFound = (id: number) => notFound(`Post ${id} does not exist`);
 
-export function createPostsDomain(deps: { db: Kysely<PostsDatabase>; posts: PostsRepo; communities: CommunitiesRepo }) {
-  const { db, posts, communities } = deps;
+export function createPostsDomain(deps: {
+  db: Kysely<PostsDatabase>;
+  posts: PostsRepo;
+  communities: CommunitiesRepo;
+  /** Called after a deletion (and its event for votes) committed: wakes the outbox relay. */
+  onDeleted?: () => void;
+}) {
+  const { db, posts, communities, onDeleted } = deps;
   return {
     /** The author is the caller. The community is created by its first post. */
     async createPost(
@@ -81,7 +88,10 @@ export function createPostsDomain(deps: { db: Kysely<PostsDatabase>; posts: Post
         // A concurrent delete may have won; then this one is a 404 and the count moves once.
         if (!(await posts.delete(id, trx))) throw postNotFound(id);
         await communities.removePost(post.community, trx);
+        // Votes drops the post's tally from top lists and refuses further votes on it.
+        await enqueueEvent(trx, { destination: 'votes', method: 'POST', path: `/votes/${id}/deleted`, body: {} });
       });
+      onDeleted?.();
     },
 
     /** Newest first; `authorId` keeps one user's posts. */

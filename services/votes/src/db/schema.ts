@@ -24,8 +24,13 @@ export interface PostTalliesTable {
   downvotes: Generated<number>;
   score: Generated<number>;
   resolve_attempts: Generated<number>;
-  /** When to ask posts again about an unresolved post; null once resolved. */
+  /**
+   * When to ask posts (again) about the post: unresolved ones until posts answers, resolved ones
+   * once more after migration 091; null when nothing is left to ask.
+   */
   next_resolve_at: string | null;
+  /** When posts said the post does not exist (404, or its deletion event); null while it exists. */
+  gone_at: string | null;
   created_at: string;
   updated_at: string;
 }

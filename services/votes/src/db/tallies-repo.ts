@@ -11,6 +11,8 @@ export interface TallyRecord {
   score: number;
   resolveAttempts: number;
   nextResolveAt: string | null;
+  /** When posts said the post does not exist; null while it does (or we do not know yet). */
+  goneAt: string | null;
 }
 
 /** What posts says about a post; it never changes, so once known it is kept for good. */
@@ -32,6 +34,7 @@ const toRecord = (row: Selectable<PostTalliesTable>): TallyRecord => ({
   score: row.score,
   resolveAttempts: row.resolve_attempts,
   nextResolveAt: row.next_resolve_at,
+  goneAt: row.gone_at,
 });
 
 export function createTalliesRepo(db: Db) {
@@ -106,35 +109,79 @@ export function createTalliesRepo(db: Db) {
       return toRecord(row);
     },
 
+    /** Posts could not answer: ask again at `nextResolveAt`. */
     async markResolveFailed(postId: number, nextResolveAt: string, trx: Db = db): Promise<void> {
       await trx
         .updateTable('post_tallies')
         .set((eb) => ({ resolve_attempts: eb('resolve_attempts', '+', 1), next_resolve_at: nextResolveAt }))
         .where('post_id', '=', postId)
-        .where('author_id', 'is', null)
+        .where('gone_at', 'is', null)
         .execute();
     },
 
-    /** Unresolved posts whose next look-up is due. */
+    /** Posts confirmed a post we already knew: nothing left to ask. */
+    async markConfirmed(postId: number, trx: Db): Promise<void> {
+      await trx.updateTable('post_tallies').set({ next_resolve_at: null }).where('post_id', '=', postId).execute();
+    },
+
+    /**
+     * Posts says the post does not exist: its tally leaves top lists and rank for good. Creates
+     * the row when nobody voted yet, so a vote racing the deletion finds it gone.
+     */
+    async markGone(postId: number, trx: Db): Promise<void> {
+      const now = new Date().toISOString();
+      await trx
+        .insertInto('post_tallies')
+        .values({ post_id: postId, next_resolve_at: null, gone_at: now, created_at: now, updated_at: now })
+        .onConflict((oc) =>
+          oc
+            .column('post_id')
+            .doUpdateSet({ gone_at: (eb) => eb.fn.coalesce('post_tallies.gone_at', eb.val(now)), next_resolve_at: null, updated_at: now }),
+        )
+        .execute();
+    },
+
+    /** Like markGone, for a post that may have votes recorded while posts was down; no row, no change. */
+    async markGoneIfKnown(postId: number, trx: Db): Promise<void> {
+      const now = new Date().toISOString();
+      await trx
+        .updateTable('post_tallies')
+        .set({ gone_at: now, next_resolve_at: null, updated_at: now })
+        .where('post_id', '=', postId)
+        .where('gone_at', 'is', null)
+        .execute();
+    },
+
+    /** Posts whose look-up (or re-check) is due: unresolved ones, and resolved ones queued by migration 091. */
     async dueForResolution(now: string, limit: number): Promise<TallyRecord[]> {
       const rows = await db
         .selectFrom('post_tallies')
         .selectAll()
         .where('next_resolve_at', '<=', now)
-        .where('author_id', 'is', null)
+        .where('gone_at', 'is', null)
         .orderBy('next_resolve_at')
         .limit(limit)
         .execute();
       return rows.map(toRecord);
     },
 
-    /** Highest score first, ties newest (highest post id) first; `after` is the cursor. */
+    /**
+     * Posts that posts confirmed and has not said are gone, highest score first, ties newest
+     * (highest post id) first; `after` is the cursor.
+     */
     async listTop(filter: {
       community?: string | undefined;
       after?: { score: number; postId: number } | undefined;
       limit: number;
     }): Promise<TallyRecord[]> {
-      let query = db.selectFrom('post_tallies').selectAll().orderBy('score', 'desc').orderBy('post_id', 'desc').limit(filter.limit);
+      let query = db
+        .selectFrom('post_tallies')
+        .selectAll()
+        .where('author_id', 'is not', null)
+        .where('gone_at', 'is', null)
+        .orderBy('score', 'desc')
+        .orderBy('post_id', 'desc')
+        .limit(filter.limit);
       if (filter.community !== undefined) query = query.where('community', '=', filter.community);
       const after = filter.after;
       if (after !== undefined) {

@@ -1,4 +1,4 @@
-import type { ServiceClient } from '@codeyard/service-kit';
+import { isUnknownRouteAnswer, type ServiceClient } from '@codeyard/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import type { PostInfo } from '../db/tallies-repo.js';
@@ -27,7 +27,15 @@ export function createPostDirectory(options: { client: ServiceClient; timeoutMs:
   async function ask(postId: number, requestId: string | undefined): Promise<PostLookup> {
     try {
       const response = await client('GET', `/posts/${postId}`, { requestId, timeoutMs });
-      if (response.status === 404) return { status: 'missing' };
+      if (response.status === 404 && !isUnknownRouteAnswer(response.body)) {
+        cache.delete(postId);
+        return { status: 'missing' };
+      }
+      if (response.status === 404) {
+        // POSTS_URL points at something that is not posts: never take that for "no such post".
+        logger.error({ postId }, 'POSTS_URL answers "no such route" for GET /posts/{id}: is it the posts service?');
+        return { status: 'unavailable' };
+      }
       if (response.status !== 200) {
         logger.warn({ postId, status: response.status }, 'posts could not say who wrote a post');
         return { status: 'unavailable' };
@@ -46,11 +54,17 @@ export function createPostDirectory(options: { client: ServiceClient; timeoutMs:
   }
 
   return {
+    /** Drops what we know about a post that was deleted. */
+    forget: (postId: number): void => {
+      cache.delete(postId);
+    },
+
     /** What we already know about the post, without asking. */
     cached: (postId: number): PostInfo | undefined => cache.get(postId),
 
-    lookup(postId: number, requestId?: string): Promise<PostLookup> {
-      const cached = cache.get(postId);
+    /** `fresh` asks posts even when the post is cached (to learn whether it still exists). */
+    lookup(postId: number, requestId?: string, options: { fresh?: boolean } = {}): Promise<PostLookup> {
+      const cached = options.fresh ? undefined : cache.get(postId);
       if (cached) {
         remember(postId, cached);
         return Promise.resolve({ status: 'found', info: cached });

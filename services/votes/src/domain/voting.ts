@@ -1,5 +1,5 @@
 import type { votes as contracts } from '@codeyard/contracts';
-import { type Actor, enqueueEvent, requireUser } from '@codeyard/service-kit';
+import { type Actor, enqueueEvent, notFound, requireServiceOrAdmin, requireUser } from '@codeyard/service-kit';
 import type { Kysely } from 'kysely';
 import type { VotesDatabase } from '../db/schema.js';
 import type { PostInfo, TalliesRepo, TallyRecord } from '../db/tallies-repo.js';
@@ -21,6 +21,8 @@ function nextResolveAt(attempts: number): string {
 }
 
 type Db = Kysely<VotesDatabase>;
+
+const postGone = (postId: number) => notFound(`Post ${postId} does not exist`);
 
 /**
  * Runs tasks with the same key one after another, in arrival order; other keys run concurrently.
@@ -46,8 +48,10 @@ function createKeyedQueue() {
  * - one vote per (user, post); a change or retraction moves the author's karma by the difference
  *   (up → down is one event of −2), through the outbox, in the vote's own transaction;
  * - self-votes count in the tally but not in the author's karma;
- * - a vote is recorded even when posts is down or does not know the post: the author is looked
- *   up later, and the karma of every vote cast meanwhile is sent then, in one event.
+ * - a vote is recorded even when posts is down: the author is looked up later, and the karma of
+ *   every vote cast meanwhile is sent then, in one event;
+ * - a post posts says does not exist (a 404, or its deletion event) is gone: votes on it answer
+ *   404, its tally leaves top lists and rank. Only posts posts has confirmed reach top lists.
  */
 export function createVoting(deps: { db: Db; tallies: TalliesRepo; votes: VotesRepo; directory: PostDirectory; wakeRelay: () => void }) {
   const { db, tallies, votes, directory, wakeRelay } = deps;
@@ -74,15 +78,27 @@ export function createVoting(deps: { db: Db; tallies: TalliesRepo; votes: VotesR
     const cached = directory.cached(postId);
     if (cached) return { status: 'found', info: cached };
     const known = await tallies.find(postId);
+    if (known?.goneAt) throw postGone(postId);
     if (known && known.authorId !== null) return undefined;
     if (known?.nextResolveAt && known.nextResolveAt > new Date().toISOString()) return undefined;
     return directory.lookup(postId, requestId);
   }
 
-  /** Applies a looked-up answer to an unresolved post (from a vote or the background resolver). */
+  /**
+   * Applies a looked-up answer to a post (from a vote or the background resolver): resolves an
+   * unresolved one, confirms a re-checked one, marks a missing one gone, or schedules another try.
+   */
   async function applyLookup(trx: Db, tally: TallyRecord, lookup: PostLookup | undefined) {
-    if (tally.authorId !== null || lookup === undefined) return { tally, enqueued: false };
-    if (lookup.status === 'found') return resolveLocked(trx, tally.postId, lookup.info);
+    if (lookup === undefined || tally.goneAt !== null) return { tally, enqueued: false };
+    if (lookup.status === 'missing') {
+      await tallies.markGone(tally.postId, trx);
+      return { tally: { ...tally, goneAt: new Date().toISOString() }, enqueued: false };
+    }
+    if (lookup.status === 'found') {
+      if (tally.authorId === null) return resolveLocked(trx, tally.postId, lookup.info);
+      if (tally.nextResolveAt !== null) await tallies.markConfirmed(tally.postId, trx);
+      return { tally, enqueued: false };
+    }
     await tallies.markResolveFailed(tally.postId, nextResolveAt(tally.resolveAttempts + 1), trx);
     return { tally, enqueued: false };
   }
@@ -92,9 +108,16 @@ export function createVoting(deps: { db: Db; tallies: TalliesRepo; votes: VotesR
       const user = requireUser(actor);
       const to = DIRECTION_VALUE[direction];
       const lookup = await lookUpIfUnknown(postId, requestId);
-      const { tally, enqueued } = await onePerPost(postId, () =>
+      if (lookup?.status === 'missing') {
+        // Nothing recorded; votes already cast on it (while posts was down) leave the top lists.
+        await onePerPost(postId, () => db.transaction().execute((trx) => tallies.markGoneIfKnown(postId, trx)));
+        throw postGone(postId);
+      }
+      const outcome = await onePerPost(postId, () =>
         db.transaction().execute(async (trx) => {
           const locked = await tallies.lockOrCreate(postId, lookup?.status === 'found' ? lookup.info : undefined, trx);
+          // Deleted meanwhile (its event came in after the look-up): the vote is not recorded.
+          if (locked.goneAt !== null) return 'gone' as const;
           let { tally, enqueued } = await applyLookup(trx, locked, lookup);
           const from = await votes.directionOf(user.id, postId, trx);
           if (from === to) return { tally, enqueued };
@@ -106,8 +129,9 @@ export function createVoting(deps: { db: Db; tallies: TalliesRepo; votes: VotesR
           return { tally, enqueued };
         }),
       );
-      if (enqueued) wakeRelay();
-      return { ...presentTally(postId, tally), my_vote: direction };
+      if (outcome === 'gone') throw postGone(postId);
+      if (outcome.enqueued) wakeRelay();
+      return { ...presentTally(postId, outcome.tally), my_vote: direction };
     },
 
     async getTally(postId: number): Promise<contracts.Tally> {
@@ -126,20 +150,39 @@ export function createVoting(deps: { db: Db; tallies: TalliesRepo; votes: VotesR
 
     listTop: (filter: Parameters<TalliesRepo['listTop']>[0]) => tallies.listTop(filter),
 
-    /** The given posts, highest score first (ties newest first); unvoted posts score 0; duplicates once. */
+    /**
+     * The given posts, highest score first (ties newest first); duplicates once. Gone posts are left
+     * out; votes on a post posts has not confirmed yet do not count (it ranks as unvoted, score 0).
+     */
     async rankPosts(postIds: number[]): Promise<contracts.Tally[]> {
       const unique = [...new Set(postIds)];
       const known = new Map((await tallies.findMany(unique)).map((tally) => [tally.postId, tally]));
-      return unique.map((postId) => presentTally(postId, known.get(postId))).sort((a, b) => b.score - a.score || b.post_id - a.post_id);
+      return unique
+        .filter((postId) => !known.get(postId)?.goneAt)
+        .map((postId) => {
+          const tally = known.get(postId);
+          return presentTally(postId, tally?.authorId === null ? undefined : tally);
+        })
+        .sort((a, b) => b.score - a.score || b.post_id - a.post_id);
     },
 
-    /** Looks up posts whose author is still unknown and whose retry time has come; returns how many resolved. */
+    /** Posts deleted the post (its outbox event): the tally is gone, whether or not anyone voted. */
+    async markPostDeleted(actor: Actor | null, postId: number): Promise<void> {
+      requireServiceOrAdmin(actor, ['posts']);
+      await onePerPost(postId, () => db.transaction().execute((trx) => tallies.markGone(postId, trx)));
+      directory.forget(postId);
+    },
+
+    /**
+     * Looks up posts whose look-up is due (authors still unknown, and resolved posts queued for a
+     * re-check); returns how many were found.
+     */
     async resolveDuePosts(batchSize = 50): Promise<number> {
       const due = await tallies.dueForResolution(new Date().toISOString(), batchSize);
       let resolved = 0;
       let enqueuedAny = false;
       for (const pending of due) {
-        const lookup = await directory.lookup(pending.postId);
+        const lookup = await directory.lookup(pending.postId, undefined, { fresh: pending.authorId !== null });
         const outcome = await onePerPost(pending.postId, () =>
           db.transaction().execute(async (trx) => {
             const tally = await tallies.lockOrCreate(pending.postId, undefined, trx);

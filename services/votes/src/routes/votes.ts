@@ -1,4 +1,4 @@
-import { idValue, MAX_ID, posts as postsContract, votes as contract } from '@codeyard/contracts';
+import { idValue, MAX_ID, messageResponse, posts as postsContract, votes as contract } from '@codeyard/contracts';
 import { actorOf, decodeCursor, limitSchema, pageOf, type ServiceApp, setNextLink } from '@codeyard/service-kit';
 import { z } from 'zod';
 import { presentTally, type Voting } from '../domain/voting.js';
@@ -12,7 +12,8 @@ export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
   const voteDescription =
     "One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when " +
     'the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even ' +
-    'when the posts service is down or does not know the post; karma follows once the author is known.';
+    'when the posts service is down; karma follows once the author is known. A post the posts service says does ' +
+    'not exist (never created, or deleted) answers 404 and records nothing.';
 
   app.put(
     '/votes/:post_id',
@@ -52,10 +53,10 @@ export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
     {
       schema: {
         tags,
-        summary: 'Tallies of several posts, with the caller\'s own vote when signed in',
+        summary: "Tallies of several posts, with the caller's own vote when signed in",
         description:
           'The posts in the order given (an id given twice is listed once), zeros for posts nobody voted on. ' +
-          '`my_vote` is there only when the request carries a user\'s token.',
+          "`my_vote` is there only when the request carries a user's token.",
         querystring: contract.talliesQuery,
         response: { 200: z.array(contract.tallyWithMyVote) },
       },
@@ -69,7 +70,8 @@ export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
       schema: {
         tags,
         summary: 'The top-scoring posts, overall or in one community; ties newest first',
-        description: 'Only posts with at least one vote (ever) appear. Per community, a post appears once votes knows its community.',
+        description:
+          'Only posts with at least one vote (ever) appear, once the posts service has confirmed them; a deleted post ' + 'drops out.',
         querystring: z.object({
           limit: limitSchema,
           before: z.string().min(1).max(200).optional(),
@@ -98,12 +100,32 @@ export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
       schema: {
         tags,
         summary: 'Sort the given posts by score, highest first (ties newest first)',
-        description: 'Posts without votes score 0; an id given twice is listed once.',
+        description:
+          'Posts without votes score 0 (so do posts whose votes the posts service has not confirmed yet); deleted ' +
+          'posts are left out; an id given twice is listed once.',
         body: contract.rankBody,
         response: { 200: z.array(contract.tally) },
       },
     },
     async (request) => voting.rankPosts(request.body.post_ids),
+  );
+
+  app.post(
+    '/votes/:post_id/deleted',
+    {
+      schema: {
+        tags,
+        summary: 'Internal: the posts service deleted this post (its tally leaves top lists and rank, votes on it 404)',
+        description: 'Posts sends it through its outbox; repeating it changes nothing. Service `posts` or an admin.',
+        security,
+        params: contract.postIdParams,
+        response: { 200: messageResponse },
+      },
+    },
+    async (request) => {
+      await voting.markPostDeleted(await actorOf(request), request.params.post_id);
+      return { message: `Post ${request.params.post_id} is gone` };
+    },
   );
 
   app.get(

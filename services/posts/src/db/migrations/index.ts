@@ -1,4 +1,4 @@
-import { idempotencyMigration } from '@codeyard/service-kit';
+import { idempotencyMigration, outboxMigration } from '@codeyard/service-kit';
 import type { Migration } from 'kysely';
 import * as posts from './001_posts.js';
 import * as authorIndex from './003_posts_author_index.js';
@@ -7,4 +7,5 @@ export const migrations: Record<string, Migration> = {
   '001_posts': posts,
   '002_idempotency_keys': idempotencyMigration,
   '003_posts_author_index': authorIndex,
+  '090_outbox': outboxMigration,
 };
