@@ -10,4 +10,5 @@ export * from './text-caps.js';
 export * from './service.js';
 export * from './outbox.js';
 export * from './idempotency.js';
+export * from './processed-events.js';
 export * from './metrics.js';

@@ -34,6 +34,8 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: string;
   sent_at: string | null;
+  /** When the relay gave up on the event (see `outboxDeadLettersMigration`); null otherwise. */
+  dead_at: string | null;
 }
 
 export interface OutboxEvent {
@@ -68,6 +70,19 @@ export const outboxMigration: Migration = {
   },
   async down(db: Kysely<any>) {
     await db.schema.dropTable('outbox').execute();
+  },
+};
+
+/**
+ * Add after `outboxMigration` (e.g. `'092_outbox_dead_letters'`): when an event was given up on.
+ * Dead events stay in the table (with `last_error`) until an operator replays or removes them.
+ */
+export const outboxDeadLettersMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('outbox').addColumn('dead_at', 'varchar(30)').execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable('outbox').dropColumn('dead_at').execute();
   },
 };
 
@@ -109,6 +124,10 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
   /** How long a claim keeps other replicas off an event; must exceed a send's timeout (default 30 000 ms). */
   leaseMs?: number;
+  /** Attempts after which a failing event is dead-lettered (default 500). */
+  maxAttempts?: number;
+  /** Age after which a failing event is dead-lettered (default 72 h). */
+  maxAgeMs?: number;
 }
 
 export interface OutboxRelay {
@@ -127,8 +146,12 @@ const BASE_BACKOFF_MS = 500;
 const SENT_RETENTION_MS = 7 * 24 * 3_600_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
-/** 408, 409, 425 and 429 are "try again later"; other 4xx answers will never change. */
-const RETRYABLE_4XX = new Set([408, 409, 425, 429]);
+/**
+ * 408, 425 and 429 are "try again later"; other 4xx answers will never change. A 409 is final
+ * too: the receiver holds something that contradicts the event (its Idempotency-Key used for
+ * another body, a unique value taken), and sending it again cannot change that.
+ */
+const RETRYABLE_4XX = new Set([408, 425, 429]);
 
 type Outcome = 'sent' | 'retry' | 'dead';
 
@@ -144,6 +167,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 50;
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const leaseMs = options.leaseMs ?? 30_000;
+  const maxAttempts = options.maxAttempts ?? 500;
+  const maxAgeMs = options.maxAgeMs ?? 72 * 3_600_000;
   const postgres = isPostgres(db);
 
   let stopped = false;
@@ -206,15 +231,29 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       .execute();
   }
 
-  /** Records a failed attempt: retry after a backoff, or dead-letter. */
-  async function recordFailure(event: OutboxTable, outcome: 'retry' | 'dead', error: string): Promise<void> {
+  /** A retryable failure of an event tried too often or for too long: give up on it. */
+  function exhausted(event: OutboxTable): string | undefined {
+    if (event.attempts >= maxAttempts) return `gave up after ${event.attempts} attempts`;
+    const age = Date.now() - Date.parse(event.created_at);
+    if (age >= maxAgeMs) return `gave up after ${Math.round(age / 3_600_000)} h`;
+    return undefined;
+  }
+
+  /** Records a failed attempt: retry after a backoff, or dead-letter. Returns what it did. */
+  async function recordFailure(event: OutboxTable, outcome: 'retry' | 'dead', error: string): Promise<Outcome> {
+    const givenUp = outcome === 'retry' ? exhausted(event) : undefined;
+    if (givenUp) {
+      logger.error({ eventId: event.id, destination: event.destination, attempts: event.attempts }, `outbox: ${givenUp}; dead-lettered`);
+      error = `${givenUp}; last: ${error}`.slice(0, 1100);
+      outcome = 'dead';
+    }
     // Only the holder of the current claim records a failure: a stale relay must not reschedule
     // an event another relay has claimed (or sent) since.
     await db
       .updateTable('outbox')
       .set(
         outcome === 'dead'
-          ? { status: 'dead', locked_until: null, lease_token: null, last_error: error }
+          ? { status: 'dead', dead_at: new Date().toISOString(), locked_until: null, lease_token: null, last_error: error }
           : {
               next_attempt_at: new Date(Date.now() + backoffMs(event.attempts)).toISOString(),
               locked_until: null,
@@ -226,6 +265,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       .where('status', '=', 'pending')
       .where('lease_token', '=', event.lease_token)
       .execute();
+    return outcome;
   }
 
   async function deliver(event: OutboxTable): Promise<Outcome> {
@@ -234,8 +274,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (!client) {
       // A configuration mistake: keep the event (never lose it) until a release knows the destination.
       logger.error(log, 'outbox: no client for this destination; will retry');
-      await recordFailure(event, 'retry', `no client configured for destination "${event.destination}"`);
-      return 'retry';
+      return recordFailure(event, 'retry', `no client configured for destination "${event.destination}"`);
     }
     let status: number;
     let answer = '';
@@ -246,8 +285,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       logger.warn({ ...log, err: message }, 'outbox: delivery failed; will retry');
-      await recordFailure(event, 'retry', message.slice(0, 1000));
-      return 'retry';
+      return recordFailure(event, 'retry', message.slice(0, 1000));
     }
     if (status >= 200 && status < 300) {
       logger.debug(log, 'outbox: event delivered');
@@ -256,12 +294,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const error = `HTTP ${status}: ${answer.slice(0, 1000)}`;
     if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) {
       logger.error({ ...log, status, answer: answer.slice(0, 1000) }, 'outbox: event rejected; dead-lettered');
-      await recordFailure(event, 'dead', error);
-      return 'dead';
+      return recordFailure(event, 'dead', error);
     }
     logger.warn({ ...log, status }, 'outbox: delivery failed; will retry');
-    await recordFailure(event, 'retry', error);
-    return 'retry';
+    return recordFailure(event, 'retry', error);
   }
 
   async function runRound(): Promise<number> {
@@ -351,12 +387,18 @@ export const outboxConfigShape = {
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
   /** Longest wait between two attempts at one event while its receiver is down (backoff doubles up to it). */
   OUTBOX_MAX_BACKOFF_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /** Failed attempts after which an event is dead-lettered (kept, with its last error, for an operator). */
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  /** Age after which an event still failing is dead-lettered; keep it below PROCESSED_EVENTS_RETENTION_HOURS of the receiver. */
+  OUTBOX_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(8_760).default(72),
 };
 
 export interface OutboxConfig {
   OUTBOX_RELAY: boolean;
   OUTBOX_POLL_MS: number;
   OUTBOX_MAX_BACKOFF_MS: number;
+  OUTBOX_MAX_ATTEMPTS: number;
+  OUTBOX_MAX_AGE_HOURS: number;
 }
 
 /**
@@ -369,7 +411,7 @@ export function startServiceOutboxRelay(
   config: OutboxConfig,
   clients: Record<string, ServiceClient>,
 ): OutboxRelay | undefined {
-  if (app.metrics) observeOutbox(app.metrics, db);
+  if (app.metrics) observeOutbox(app.metrics, db, Object.keys(clients));
   if (!config.OUTBOX_RELAY) return undefined;
   const relay = startOutboxRelay({
     db,
@@ -377,47 +419,64 @@ export function startServiceOutboxRelay(
     logger: app.log,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     maxBackoffMs: config.OUTBOX_MAX_BACKOFF_MS,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
+    maxAgeMs: config.OUTBOX_MAX_AGE_HOURS * 3_600_000,
   });
   app.addHook('preClose', () => relay.stop());
   return relay;
 }
 
 /**
- * The outbox's backlog at scrape time: events waiting (pending), given up on (dead), and the age
- * of the oldest waiting one. Every replica reports the same table: alert on max(), not sum().
+ * The outbox's backlog at scrape time, per destination: events waiting (pending), given up on
+ * (dead), and the age of the oldest waiting one. Every destination the relay knows has a series
+ * (0 when nothing waits). Every replica reports the same table: alert on max(), not sum().
  */
-export function observeOutbox(registry: Registry, db: Kysely<any>): void {
+export function observeOutbox(registry: Registry, db: Kysely<any>, destinations: string[] = []): void {
   const outbox = db as unknown as Kysely<{ outbox: OutboxTable }>;
+  const withKnown = <T>(rows: Map<string, T>, empty: T) => {
+    for (const destination of destinations) if (!rows.has(destination)) rows.set(destination, empty);
+    return [...rows.entries()];
+  };
   observeMetric(registry, {
     name: 'outbox_events',
-    help: 'Outbox events not delivered, by status (pending: still being tried; dead: given up, needs an operator)',
+    help: 'Outbox events not delivered, by destination and status (pending: still being tried; dead: given up, needs an operator)',
     type: 'gauge',
     collect: async () => {
       const rows = await outbox
         .selectFrom('outbox')
-        .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+        .select(['destination', 'status', (eb) => eb.fn.countAll<number>().as('count')])
         .where('status', 'in', ['pending', 'dead'])
-        .groupBy('status')
+        .groupBy(['destination', 'status'])
         .execute();
-      const count = (status: OutboxStatus) => Number(rows.find((row) => row.status === status)?.count ?? 0);
-      return [
-        { labels: { status: 'pending' }, value: count('pending') },
-        { labels: { status: 'dead' }, value: count('dead') },
-      ];
+      const counts = new Map<string, { pending: number; dead: number }>();
+      for (const row of rows) {
+        const entry = counts.get(row.destination) ?? { pending: 0, dead: 0 };
+        entry[row.status as 'pending' | 'dead'] = Number(row.count);
+        counts.set(row.destination, entry);
+      }
+      return withKnown(counts, { pending: 0, dead: 0 }).flatMap(([destination, count]) => [
+        { labels: { destination, status: 'pending' }, value: count.pending },
+        { labels: { destination, status: 'dead' }, value: count.dead },
+      ]);
     },
   });
   observeMetric(registry, {
     name: 'outbox_oldest_pending_age_seconds',
-    help: 'Age of the oldest outbox event not yet delivered (0 when none waits)',
+    help: 'Age of the oldest outbox event not yet delivered, by destination (0 when none waits)',
     type: 'gauge',
     collect: async () => {
-      const oldest = await outbox
+      const rows = await outbox
         .selectFrom('outbox')
-        .select((eb) => eb.fn.min('created_at').as('created_at'))
+        .select(['destination', (eb) => eb.fn.min('created_at').as('created_at')])
         .where('status', '=', 'pending')
-        .executeTakeFirst();
-      const createdAt = oldest?.created_at ? Date.parse(String(oldest.created_at)) : Number.NaN;
-      return [{ value: Number.isNaN(createdAt) ? 0 : Math.max(0, (Date.now() - createdAt) / 1000) }];
+        .groupBy('destination')
+        .execute();
+      const ages = new Map<string, number>();
+      for (const row of rows) {
+        const createdAt = Date.parse(String(row.created_at));
+        ages.set(row.destination, Number.isNaN(createdAt) ? 0 : Math.max(0, (Date.now() - createdAt) / 1000));
+      }
+      return withKnown(ages, 0).map(([destination, value]) => ({ labels: { destination }, value }));
     },
   });
 }

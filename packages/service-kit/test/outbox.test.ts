@@ -5,8 +5,10 @@ import {
   createServiceCredential,
   type Database,
   enqueueEvent,
+  observeOutbox,
   openDatabase,
   type OutboxTable,
+  outboxDeadLettersMigration,
   outboxMigration,
   type ServiceClient,
   startOutboxRelay,
@@ -15,6 +17,7 @@ import { type DatabaseEnv, describeEachDatabase, freshDatabase, TEST_SERVICE_SEC
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 
 interface ThingsTable {
@@ -40,6 +43,7 @@ const migrations = {
     },
   },
   '090_outbox': outboxMigration,
+  '092_outbox_dead_letters': outboxDeadLettersMigration,
 };
 
 /**
@@ -137,7 +141,15 @@ describeEachDatabase('service-kit: transactional outbox', (target) => {
   /** A relay that only delivers when the test says so (its poll interval is far away). */
   function relayWith(
     clients: Record<string, ServiceClient>,
-    options: { maxBackoffMs?: number; leaseMs?: number; batchSize?: number; logger?: FastifyBaseLogger; dbOverride?: Kysely<TestDb> } = {},
+    options: {
+      maxBackoffMs?: number;
+      leaseMs?: number;
+      batchSize?: number;
+      logger?: FastifyBaseLogger;
+      dbOverride?: Kysely<TestDb>;
+      maxAttempts?: number;
+      maxAgeMs?: number;
+    } = {},
   ) {
     const relay = startOutboxRelay({
       db: options.dbOverride ?? db,
@@ -147,6 +159,8 @@ describeEachDatabase('service-kit: transactional outbox', (target) => {
       ...(options.maxBackoffMs !== undefined && { maxBackoffMs: options.maxBackoffMs }),
       ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }),
       ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
+      ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
+      ...(options.maxAgeMs !== undefined && { maxAgeMs: options.maxAgeMs }),
     });
     relays.push(relay);
     return relay;
@@ -253,7 +267,7 @@ describeEachDatabase('service-kit: transactional outbox', (target) => {
     expect(Date.parse((await eventRow(id)).next_attempt_at)).toBeGreaterThan(Date.now());
   });
 
-  it.each([500, 502, 503, 408, 409, 425, 429])('retries after HTTP %i', async (status) => {
+  it.each([500, 502, 503, 408, 425, 429])('retries after HTTP %i', async (status) => {
     receiver.setAnswer(status);
     const id = await addThingWithEvent(30);
     const relay = relayWith({ receiver: client }, { maxBackoffMs: 0 });
@@ -264,7 +278,7 @@ describeEachDatabase('service-kit: transactional outbox', (target) => {
     expect(await eventRow(id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
-  it.each([400, 401, 403, 404, 422])('dead-letters after HTTP %i, keeps the error and logs it', async (status) => {
+  it.each([400, 401, 403, 404, 409, 422])('dead-letters after HTTP %i, keeps the error and logs it', async (status) => {
     receiver.setAnswer(status);
     const logger = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
     const logged = vi.spyOn(logger, 'error');
@@ -273,6 +287,7 @@ describeEachDatabase('service-kit: transactional outbox', (target) => {
     expect(await relay.deliverDue()).toBe(0);
     const row = await eventRow(id);
     expect(row.status).toBe('dead');
+    expect(Date.parse(row.dead_at as string)).toBeGreaterThan(Date.now() - 60_000);
     expect(row.last_error).toContain(`HTTP ${status}`);
     expect(row.last_error).toContain(`answered ${status}`);
     expect(await relay.pending()).toBe(0);
@@ -280,6 +295,66 @@ describeEachDatabase('service-kit: transactional outbox', (target) => {
     receiver.setAnswer(200);
     expect(await relay.deliverDue()).toBe(0);
     expect(receiver.received).toHaveLength(1);
+  });
+
+  it('dead-letters an event that failed maxAttempts times, keeping it with its last error', async () => {
+    receiver.setAnswer(503);
+    const id = await addThingWithEvent(41);
+    const relay = relayWith({ receiver: client }, { maxBackoffMs: 0, maxAttempts: 3 });
+    for (let attempt = 1; attempt <= 3; attempt += 1) await relay.deliverDue();
+    const row = await eventRow(id);
+    expect(row).toMatchObject({ status: 'dead', attempts: 3 });
+    expect(row.last_error).toMatch(/^gave up after 3 attempts; last: HTTP 503/);
+    expect(row.dead_at).toEqual(expect.any(String));
+    receiver.setAnswer(200);
+    expect(await relay.deliverDue()).toBe(0);
+    expect(receiver.received).toHaveLength(3);
+  });
+
+  it('dead-letters an event still failing past maxAgeMs, unreachable receiver included', async () => {
+    const id = await addThingWithEvent(42);
+    await db
+      .updateTable('outbox')
+      .set({ created_at: new Date(Date.now() - 4 * 3_600_000).toISOString() })
+      .where('id', '=', id)
+      .execute();
+    const unreachable = createServiceClient({ baseUrl: 'http://127.0.0.1:1', target: 'receiver', timeoutMs: 2_000 });
+    const relay = relayWith({ receiver: unreachable }, { maxBackoffMs: 0, maxAgeMs: 3 * 3_600_000 });
+    await relay.deliverDue();
+    const row = await eventRow(id);
+    expect(row).toMatchObject({ status: 'dead', attempts: 1 });
+    expect(row.last_error).toMatch(/^gave up after 4 h; last: .*unavailable/);
+    // a young event failing the same way is kept for another try
+    const young = await addThingWithEvent(43);
+    await relay.deliverDue();
+    expect(await eventRow(young)).toMatchObject({ status: 'pending', attempts: 1 });
+  });
+
+  it('shows pending count, oldest pending age and dead letters per destination in /metrics', async () => {
+    const registry = new Registry();
+    observeOutbox(registry, db, ['receiver', 'quiet']);
+    const series = async () =>
+      (await registry.getMetricsAsJSON()).flatMap((metric) => metric.values.map((v) => ({ name: metric.name, ...v })));
+    const metricOf = async (name: string, labels: Record<string, string>) =>
+      (await series()).find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    expect(await metricOf('outbox_events', { destination: 'quiet', status: 'pending' })).toBe(0);
+    expect(await metricOf('outbox_oldest_pending_age_seconds', { destination: 'quiet' })).toBe(0);
+
+    const [waiting, given] = [await addThingWithEvent(44), await addThingWithEvent(45)];
+    await addThingWithEvent(46);
+    await db
+      .updateTable('outbox')
+      .set({ created_at: new Date(Date.now() - 600_000).toISOString() })
+      .where('id', '=', waiting)
+      .execute();
+    await db.updateTable('outbox').set({ status: 'dead', dead_at: new Date().toISOString() }).where('id', '=', given).execute();
+    await db.transaction().execute((trx) => enqueueEvent(trx, { destination: 'other', method: 'POST', path: '/o', body: {} }));
+    expect(await metricOf('outbox_events', { destination: 'receiver', status: 'pending' })).toBe(2);
+    expect(await metricOf('outbox_events', { destination: 'receiver', status: 'dead' })).toBe(1);
+    expect(await metricOf('outbox_events', { destination: 'other', status: 'pending' })).toBe(1);
+    expect(await metricOf('outbox_events', { destination: 'quiet', status: 'dead' })).toBe(0);
+    expect(await metricOf('outbox_oldest_pending_age_seconds', { destination: 'receiver' })).toBeGreaterThanOrEqual(599);
+    expect(await metricOf('outbox_oldest_pending_age_seconds', { destination: 'other' })).toBeLessThan(60);
   });
 
   it('keeps an event whose destination has no client, and delivers it once one is configured', async () => {

@@ -1,4 +1,12 @@
-import { buildService, createServiceClient, createServiceCredential, resolveServiceSecret, type ServiceApp } from '@codeyard/service-kit';
+import {
+  buildService,
+  createServiceClient,
+  createServiceCredential,
+  type ProcessedEventsPruner,
+  resolveServiceSecret,
+  type ServiceApp,
+  startProcessedEventsPruning,
+} from '@codeyard/service-kit';
 import type { JWTVerifyGetKey } from 'jose';
 import type { ScoresConfig } from './config.js';
 import { migrations } from './db/migrations/index.js';
@@ -12,6 +20,8 @@ import { registerScoreRoutes } from './routes/scores.js';
 export interface ScoresApp {
   app: ServiceApp;
   scores: Scores;
+  /** Removes keys of old applied score events (hourly). */
+  processedEvents: ProcessedEventsPruner;
 }
 
 export interface ScoresOverrides {
@@ -45,5 +55,12 @@ export async function buildApp(config: ScoresConfig, overrides: ScoresOverrides 
     });
   const scores = createScores({ db, scores: createScoresRepo(db), scoreEvents: createScoreEventsRepo(db), usernames });
   registerScoreRoutes(app, scores);
-  return { app, scores };
+  const processedEvents = startProcessedEventsPruning({
+    db,
+    table: 'score_events',
+    retentionHours: config.PROCESSED_EVENTS_RETENTION_HOURS,
+    logger: app.log,
+  });
+  app.addHook('preClose', () => processedEvents.stop());
+  return { app, scores, processedEvents };
 }

@@ -1,4 +1,4 @@
-import { buildService, type ServiceApp } from '@codeyard/service-kit';
+import { buildService, type ProcessedEventsPruner, type ServiceApp, startProcessedEventsPruning } from '@codeyard/service-kit';
 import { z } from 'zod';
 import type { UsersConfig } from './config.js';
 import { createKarmaEventsRepo } from './db/karma-events-repo.js';
@@ -19,6 +19,8 @@ import { registerUserRoutes } from './routes/users.js';
 export interface UsersApp {
   app: ServiceApp;
   accounts: Accounts;
+  /** Removes keys of old applied karma events (hourly). */
+  processedEvents: ProcessedEventsPruner;
 }
 
 export async function buildApp(config: UsersConfig): Promise<UsersApp> {
@@ -46,6 +48,13 @@ export async function buildApp(config: UsersConfig): Promise<UsersApp> {
   });
   accounts = createAccounts({ users, sessions, passwords, tokens, loginThrottle });
   const karma = createKarma({ db, users, karmaEvents: createKarmaEventsRepo(db) });
+  const processedEvents = startProcessedEventsPruning({
+    db,
+    table: 'karma_events',
+    retentionHours: config.PROCESSED_EVENTS_RETENTION_HOURS,
+    logger: app.log,
+  });
+  app.addHook('preClose', () => processedEvents.stop());
 
   app.get(
     '/.well-known/jwks.json',
@@ -68,5 +77,5 @@ export async function buildApp(config: UsersConfig): Promise<UsersApp> {
     const admin = await accounts.ensureAdmin({ username: config.ADMIN_USERNAME, email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD });
     if (admin) app.log.info({ userId: admin.id }, 'bootstrap admin created');
   }
-  return { app, accounts };
+  return { app, accounts, processedEvents };
 }

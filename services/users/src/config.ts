@@ -1,4 +1,4 @@
-import { extendConfig, portSchema } from '@codeyard/service-kit';
+import { extendConfig, portSchema, processedEventsConfigShape } from '@codeyard/service-kit';
 import { z } from 'zod';
 
 const optionalNonEmpty = z
@@ -8,6 +8,8 @@ const optionalNonEmpty = z
 
 export const configSchema = extendConfig({
   PORT: portSchema(8081),
+  /** Keys of applied karma events (votes' outbox) are kept this long. */
+  ...processedEventsConfigShape,
   /** Ed25519 private key as a JWK (JSON) or PKCS#8 PEM. Generated into DATA_DIR when unset (not in production). */
   JWT_PRIVATE_KEY: optionalNonEmpty,
   /** During a key rotation: the old key's public JWK (or a JSON array), published until its tokens expire. */

@@ -1,4 +1,4 @@
-import { idempotencyMigration, outboxMigration } from '@codeyard/service-kit';
+import { idempotencyMigration, outboxDeadLettersMigration, outboxMigration } from '@codeyard/service-kit';
 import type { Migration } from 'kysely';
 import * as exercises from './001_exercises.js';
 import * as submissions from './002_submissions.js';
@@ -10,4 +10,5 @@ export const migrations: Record<string, Migration> = {
   '003_idempotency_keys': idempotencyMigration,
   '090_outbox': outboxMigration,
   '091_difficulty': difficulty,
+  '092_outbox_dead_letters': outboxDeadLettersMigration,
 };

@@ -1,4 +1,4 @@
-import { idempotencyMigration, outboxMigration } from '@codeyard/service-kit';
+import { idempotencyMigration, outboxDeadLettersMigration, outboxMigration } from '@codeyard/service-kit';
 import type { Migration } from 'kysely';
 import * as posts from './001_posts.js';
 import * as authorIndex from './003_posts_author_index.js';
@@ -8,4 +8,5 @@ export const migrations: Record<string, Migration> = {
   '002_idempotency_keys': idempotencyMigration,
   '003_posts_author_index': authorIndex,
   '090_outbox': outboxMigration,
+  '092_outbox_dead_letters': outboxDeadLettersMigration,
 };

@@ -1,4 +1,4 @@
-import { outboxMigration } from '@codeyard/service-kit';
+import { outboxDeadLettersMigration, outboxMigration } from '@codeyard/service-kit';
 import type { Migration } from 'kysely';
 import * as votes from './001_votes.js';
 import * as postGone from './091_post_gone.js';
@@ -8,4 +8,5 @@ export const migrations: Record<string, Migration> = {
   '001_votes': votes,
   '090_outbox': outboxMigration,
   '091_post_gone': postGone,
+  '092_outbox_dead_letters': outboxDeadLettersMigration,
 };
