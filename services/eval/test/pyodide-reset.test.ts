@@ -41,6 +41,15 @@ describe('Python interpreter reset in place', () => {
     expect(counts()).toEqual({ resets: start.resets + 2, restores: start.restores + 1 });
     await runPython(engine, 'def solve():\n    return len(bytearray(48 * 1024 * 1024))\n');
     expect(counts()).toEqual({ resets: start.resets + 2, restores: start.restores + 2 });
+    const mapped = [
+      'import mmap, os, sys',
+      'def solve():',
+      "    fd = os.open([p for p in sys.path if p.endswith('.zip')][0], os.O_RDONLY)",
+      '    return len(mmap.mmap(fd, 16, prot=mmap.PROT_READ))',
+      '',
+    ].join('\n');
+    expect(await runPython(engine, mapped)).toEqual([{ kind: 'returned', valueWire: '16' }]);
+    expect(counts()).toEqual({ resets: start.resets + 2, restores: start.restores + 3 });
     expect(
       await runPython(engine, "import builtins, os\ndef solve():\n    return [hasattr(builtins, 'x'), os.path.exists('/tmp/f')]\n"),
     ).toEqual([{ kind: 'returned', valueWire: '[false,false]' }]);

@@ -204,7 +204,7 @@ function guardImport(name: string, original: ImportFunction, guard: InterpreterG
   }
   if (NETWORK_SYSCALLS.has(name)) return (...args) => (guard.locked ? -EMSCRIPTEN_EACCES : original(...args));
   if (NAME_LOOKUPS.has(name)) return (...args) => (guard.locked ? EAI_FAIL : original(...args));
-  if (name.startsWith('__syscall_') || name.startsWith('fd_')) {
+  if (name.startsWith('__syscall_') || name.startsWith('fd_') || FILE_MAPPING_IMPORTS.has(name)) {
     return (...args) => {
       if (guard.locked && changesFileSystemState(name, args, guard.baselineDescriptors)) guard.fileSystemChanged = true;
       return original(...args);
@@ -214,6 +214,8 @@ function guardImport(name: string, original: ImportFunction, guard: InterpreterG
   return (...args) => (guard.locked ? guard.refuse(name) : original(...args));
 }
 
+/** Mapping a file can write it back on unmap or sync, without any write call. */
+const FILE_MAPPING_IMPORTS = new Set(['_mmap_js', '_munmap_js', '_msync_js']);
 const READ_ONLY_SYSCALLS = new Set([
   '__syscall_fstat64',
   '__syscall_stat64',
