@@ -6,6 +6,9 @@ import { configSchema as scoresConfigSchema } from '../../scores/src/config.js';
 import { fakeEval } from './fake-eval.js';
 import { type ExercisesHarness, freePort, jsExercise, RIGHT_ANSWER, startExercises, uniqueId, WRONG_ANSWER } from './helpers.js';
 
+/** Deliveries cross a real HTTP hop and a relay's backoff: wait for them generously, not vitest's 1 s default. */
+const DELIVERY_WAIT = { timeout: 15_000, interval: 50 };
+
 /** The real scores service, listening on a real port (the relay talks HTTP to it). */
 async function startScoresOn(target: Parameters<typeof freshDatabase>[0], port: number, issuer: TestIssuer) {
   const database = await freshDatabase(target);
@@ -74,7 +77,7 @@ describeEachDatabase('exercises: score updates through the outbox', (target) => 
       const [event] = await outbox();
       expect(event).toMatchObject({ status: 'pending', last_error: expect.stringContaining('scores') });
       expect(event?.attempts).toBeGreaterThanOrEqual(1);
-    });
+    }, DELIVERY_WAIT);
     expect(await exercises.outbox?.pending()).toBe(1);
 
     const scores = await startScores();
@@ -82,19 +85,19 @@ describeEachDatabase('exercises: score updates through the outbox', (target) => 
       expect(await scores.scoresOf(userId)).toEqual([
         expect.objectContaining({ user_id: userId, exercise_id: exerciseId, correct: true, attempts: 1, solved_at: submission.created_at }),
       ]);
-    });
-    await vi.waitFor(async () => expect(await exercises.outbox?.pending()).toBe(0));
+    }, DELIVERY_WAIT);
+    await vi.waitFor(async () => expect(await exercises.outbox?.pending()).toBe(0), DELIVERY_WAIT);
   });
 
   it('delivers right after the submission when scores is up (the relay is woken, not just polled)', async () => {
     const { userId, submit, startScores } = await setUp({ relay: true });
     const scores = await startScores();
     await submit(WRONG_ANSWER);
-    await vi.waitFor(async () => expect(await scores.scoresOf(userId)).toEqual([expect.objectContaining({ correct: false, attempts: 1 })]));
+    await vi.waitFor(async () => expect(await scores.scoresOf(userId)).toEqual([expect.objectContaining({ correct: false, attempts: 1 })]), DELIVERY_WAIT);
     await submit(RIGHT_ANSWER);
     await submit(WRONG_ANSWER);
     // Correct stays correct after a later wrong answer; every attempt is counted.
-    await vi.waitFor(async () => expect(await scores.scoresOf(userId)).toEqual([expect.objectContaining({ correct: true, attempts: 3 })]));
+    await vi.waitFor(async () => expect(await scores.scoresOf(userId)).toEqual([expect.objectContaining({ correct: true, attempts: 3 })]), DELIVERY_WAIT);
   });
 
   it('does not count a redelivered event twice (a crash between sending and marking it sent)', async () => {

@@ -79,13 +79,21 @@ describeEachDatabase('users: auth', (target) => {
     ['a number as username', { username: 12345 }, 'username'],
     ['null as email', { email: null }, 'email'],
   ])('returns 400 naming the field for %s', async (_label, override, field) => {
-    const before = await app.inject({ method: 'GET', url: '/users?limit=100' });
-    const response = await app.inject({ method: 'POST', url: '/auth/register', payload: { ...newUser(), ...override } });
+    const attempt: Record<string, unknown> = { ...newUser(), ...override };
+    const response = await app.inject({ method: 'POST', url: '/auth/register', payload: attempt });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     expect(Object.keys(response.json().errors)).toContain(field);
-    const after = await app.inject({ method: 'GET', url: '/users?limit=100' });
-    expect(after.json()).toHaveLength(before.json().length);
+    // Nothing was created: the attempt's own username and email (where valid) are still free.
+    const fresh = newUser();
+    const retry = {
+      username: field === 'username' ? fresh.username : attempt.username,
+      email: field === 'email' ? fresh.email : attempt.email,
+      password: fresh.password,
+    };
+    const again = await app.inject({ method: 'POST', url: '/auth/register', payload: retry });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.json()).toMatchObject({ username: retry.username });
   });
 
   it('returns 400 listing every missing field', async () => {
