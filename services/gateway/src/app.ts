@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { AppError, createFastify, registerMetrics, type ServiceApp } from '@codeyard/service-kit';
@@ -13,6 +12,7 @@ import { upstreams } from './config.js';
 import { registerDocs } from './routes/docs.js';
 import { registerHealth } from './routes/health.js';
 import { registerProxies } from './routes/proxy.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 const PLACEHOLDER_DIR = fileURLToPath(new URL('../public', import.meta.url));
 
@@ -37,7 +37,8 @@ export function rateBucket(method: string, path: string): RateBucket {
 }
 
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? '';
-const bucketOf = (request: FastifyRequest) => rateBucket(request.method, pathOf(request));
+const bucketOf = (request: FastifyRequest): RateBucket => (request.method === 'POST' ? rateBucket('POST', pathOf(request)) : 'default');
+const NOT_RATE_LIMITED = new Set(['/health', '/ready', '/ping', '/metrics']);
 
 /** Settings @fastify/rate-limit recommends: fail fast instead of queueing requests behind a dead Redis. */
 function rateLimitRedis(url: string) {
@@ -59,6 +60,7 @@ export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp
   const services = upstreams(config);
 
   app.addHook('onRequest', async (request, reply) => {
+    reply.headers(SECURITY_HEADERS);
     reply.header('x-request-id', request.id);
     // Proxied bodies stream through unparsed, so the size limit is checked here, before any of
     // it is sent on: a 413 from the gateway instead of a connection cut mid-upload.
@@ -68,23 +70,6 @@ export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp
     if (path.startsWith('/api/') && !isCanonicalApiPath(path)) {
       throw new AppError(400, 'API paths may contain only letters, digits and - . _ ~ (no percent-encoding, no . or .. segments)');
     }
-  });
-
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        // Codeyard runs on plain http://localhost too; TLS is the ingress's job.
-        upgradeInsecureRequests: null,
-      },
-    },
-    crossOriginEmbedderPolicy: false,
   });
 
   const allowedOrigins = config.CORS_ORIGINS.split(',').map((origin) => origin.trim()).filter(Boolean);
@@ -115,7 +100,7 @@ export async function buildApp(config: GatewayConfig): Promise<{ app: ServiceApp
     ...(redis && { redis, nameSpace: 'codeyard-rate-limit:', skipOnError: true }),
     keyGenerator: (request) => `${bucketOf(request)}:${request.ip}`,
     max: (request) => limits[bucketOf(request)],
-    allowList: (request) => ['/health', '/ready', '/ping', '/metrics'].includes(request.url),
+    allowList: (request) => NOT_RATE_LIMITED.has(request.url),
     errorResponseBuilder: (request, context) => {
       const bucket = bucketOf(request);
       const error = new Error(`Too many ${bucket === 'default' ? '' : `${bucket} `}requests; try again in ${Math.ceil(context.ttl / 1000)} s`);

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@codeyard/service-kit';
@@ -24,6 +25,7 @@ async function echoService(name: string): Promise<{ server: FastifyInstance; url
     requestId: request.headers['x-request-id'],
     prefix: request.headers['x-forwarded-prefix'],
     body: request.body ?? null,
+    headers: request.headers,
   }));
   server.get('/ready', async () => ({ status: 'ready', checks: {} }));
   server.get('/openapi.json', async () => ({
@@ -112,6 +114,39 @@ describe('gateway', () => {
     expect(response.statusCode).toBe(405);
     expect(response.headers.allow).toContain('GET');
     expect(response.json()).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
+  });
+
+  it('passes the query string as it came and drops hop-by-hop headers, also those the Connection header names', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/v1/posts/search?a=1&a=2&b&c=%20x',
+      headers: { connection: 'keep-alive, x-hop', 'x-hop': 'secret', 'x-end-to-end': 'kept' },
+    });
+    const seen = response.json();
+    expect(seen.url).toBe('/posts/search?a=1&a=2&b&c=%20x');
+    expect(seen.headers['x-hop']).toBeUndefined();
+    expect(seen.headers['x-end-to-end']).toBe('kept');
+    expect(seen.headers.host).toBe(new URL(upstreams[1]?.url ?? '').host);
+  });
+
+  it('sends the security headers on proxied answers and on its own errors', async () => {
+    for (const url of ['/api/v1/posts/1', '/api/v1/votes/top', '/api/v1/auth/%6Cogin']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
+      expect(response.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(response.headers['strict-transport-security'], url).toBe('max-age=31536000; includeSubDomains');
+    }
+  });
+
+  it('refuses a body over the limit with a JSON 413 before any of it reaches the service', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/posts',
+      headers: { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024) },
+      payload: 'x'.repeat(2 * 1024 * 1024),
+    });
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toMatchObject({ statusCode: 413, message: 'Request body is too large' });
   });
 
   it('answers 503 with Retry-After in JSON when a service is down', async () => {
@@ -321,5 +356,72 @@ describe('gateway', () => {
       const response = await gateway.inject({ method: 'GET', url: '/api/v1/posts', remoteAddress: '192.0.2.9' });
       expect(response.statusCode).toBe(200);
     }, 15_000);
+  });
+});
+
+describe('gateway: connections to the services', () => {
+  const closers: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+  });
+
+  /** A raw HTTP/1.1 service: `answer` decides, per request and per connection, what happens. */
+  async function rawService(answer: (socket: Socket, requestOnSocket: number) => void): Promise<string> {
+    const server = createServer((socket) => {
+      let requests = 0;
+      socket.on('data', () => answer(socket, ++requests));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    closers.push(() => new Promise((done) => server.close(done)));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async function gatewayTo(env: Record<string, string>) {
+    const { app: gateway } = await buildApp(loadConfig(configSchema, testEnv(env)));
+    closers.push(() => gateway.close());
+    return gateway;
+  }
+
+  it('forwards a POST body over a real connection and returns the answer (the request stream is done before the answer comes)', async () => {
+    const echo = await rawService((socket) => {
+      socket.write('HTTP/1.1 201 Created\r\ncontent-type: application/json\r\nlocation: /api/v1/posts/7\r\ncontent-length: 8\r\n\r\n{"id":7}');
+    });
+    const gateway = await gatewayTo({ POSTS_URL: echo });
+    const address = await gateway.listen({ port: 0, host: '127.0.0.1' });
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(`${address}/api/v1/posts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"x"}' });
+      expect(response.status).toBe(201);
+      expect(response.headers.get('location')).toBe('/api/v1/posts/7');
+      expect(await response.json()).toEqual({ id: 7 });
+    }
+  });
+
+  it('answers 504 with Retry-After in JSON when a service does not answer in time', async () => {
+    const hung = await rawService(() => undefined);
+    const gateway = await gatewayTo({ VOTES_URL: hung, UPSTREAM_TIMEOUT_MS: '200' });
+    const response = await gateway.inject({ method: 'GET', url: '/api/v1/votes/top' });
+    expect(response.statusCode).toBe(504);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.json()).toEqual({ statusCode: 504, error: 'Gateway Timeout', message: 'The votes service did not answer in time' });
+  });
+
+  it('sends a request without a body again when the kept-alive connection it was sent on turns out to be closed; never a POST', async () => {
+    // Every connection answers its first request and is reset by the "service" on its second:
+    // what a request meets when it reuses a connection the service is just closing.
+    const flaky = await rawService((socket, requestOnSocket) => {
+      if (requestOnSocket > 1) return socket.resetAndDestroy();
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: keep-alive\r\n\r\n{"ok":true}');
+    });
+    const gateway = await gatewayTo({ MESSAGES_URL: flaky });
+    for (let i = 0; i < 3; i++) {
+      const read = await gateway.inject({ method: 'GET', url: '/api/v1/messages?box=inbox' });
+      expect(read.statusCode, `read ${i}`).toBe(200);
+      expect(read.json()).toEqual({ ok: true });
+    }
+    // A POST may have reached the service before the connection broke: it is not sent twice.
+    const write = await gateway.inject({ method: 'POST', url: '/api/v1/messages', payload: { to: 'x', content: 'hi' } });
+    expect(write.statusCode).toBe(503);
+    expect(write.headers['retry-after']).toBe('5');
   });
 });
