@@ -47,6 +47,10 @@ export interface TokenVerifierOptions {
   accessTokenKeys: JWTVerifyGetKey;
   /** Secret for service credentials; without it no service credential is accepted. */
   serviceSecret?: string | undefined;
+  /** How many verified tokens to keep (default 10 000). */
+  cacheSize?: number;
+  /** The clock for the kept tokens' expiry (tests). */
+  now?: () => number;
 }
 
 export type TokenVerifier = (authorization: string | undefined) => Promise<Actor | null>;
@@ -63,12 +67,14 @@ export function remoteJwks(usersUrl: string): JWTVerifyGetKey {
 /**
  * Verifies `Authorization: Bearer …`: an access token (EdDSA, from users' JWKS) or a service
  * credential (HS256 with the shared service secret). Algorithms are pinned per kind, so `alg:
- * none`, an HMAC token posing as an access token, or a foreign key are all rejected.
+ * none`, an HMAC token posing as an access token, or a foreign key are all rejected. A token that
+ * verified is remembered until it expires (`VerifiedTokens`).
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const serviceKey = options.serviceSecret ? new TextEncoder().encode(options.serviceSecret) : undefined;
-  return async (authorization) => {
-    if (authorization === undefined || authorization === '') return null;
+  const now = options.now ?? (() => Date.now());
+  const verified = new VerifiedTokens(options.cacheSize ?? VERIFIED_TOKENS_KEPT, now);
+  const verify = async (authorization: string): Promise<{ actor: Actor; validUntilMs: number }> => {
     const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization);
     if (!match?.[1]) throw unauthorized('Authorization header must be "Bearer <token>"');
     const token = match[1];
@@ -86,10 +92,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           audience: TOKEN_AUDIENCE,
           requiredClaims: ['exp', 'iat', 'sub'],
           maxTokenAge: SERVICE_TOKEN_MAX_AGE_SECONDS,
+          currentDate: new Date(now()),
         });
         const name = typeof payload.sub === 'string' ? payload.sub.replace(/^service:/, '') : '';
         if (!name) throw unauthorized('Malformed service credential');
-        return { kind: 'service', name };
+        // Valid until its exp or until it is too old, whichever comes first.
+        const validUntilMs = Math.min(Number(payload.exp), Number(payload.iat) + SERVICE_TOKEN_MAX_AGE_SECONDS) * 1000;
+        return { actor: { kind: 'service', name }, validUntilMs };
       }
       const { payload } = await jwtVerify<AccessTokenClaims>(token, options.accessTokenKeys, {
         algorithms: [ACCESS_TOKEN_ALGORITHM],
@@ -97,12 +106,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         audience: TOKEN_AUDIENCE,
         // A token without an expiry or a subject would be valid forever or for nobody.
         requiredClaims: ['exp', 'sub'],
+        currentDate: new Date(now()),
       });
       const id = Number(payload.sub);
       if (!Number.isSafeInteger(id) || id < 1 || typeof payload.username !== 'string') {
         throw unauthorized('Malformed access token');
       }
-      return {
+      const actor: UserActor = {
         kind: 'user',
         id,
         username: payload.username,
@@ -110,6 +120,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         tokenVersion: typeof payload.tv === 'number' ? payload.tv : 0,
         ...(typeof payload.sid === 'string' && { sessionId: payload.sid }),
       };
+      return { actor, validUntilMs: Number(payload.exp) * 1000 };
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw unauthorized('Access token has expired');
@@ -119,6 +130,47 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw unauthorized('Invalid access token');
     }
   };
+  return async (authorization) => {
+    if (authorization === undefined || authorization === '') return null;
+    const known = verified.get(authorization);
+    if (known) return known;
+    const { actor, validUntilMs } = await verify(authorization);
+    verified.set(authorization, actor, validUntilMs);
+    return actor;
+  };
+}
+
+/** Tokens whose signature and claims were checked, kept by `createTokenVerifier`. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+/**
+ * Checking an EdDSA signature costs a few hundred µs of CPU, more than the rest of a small read;
+ * a client sends the same token with every request until it expires. A token verified once is
+ * taken again without the check until its own expiry (for a service credential: until it is too
+ * old), oldest entries dropped first. Only successes are kept; a revoked session or token
+ * version is still refused by the check that follows (users' `afterAuthenticate`).
+ */
+class VerifiedTokens {
+  readonly #entries = new Map<string, { actor: Actor; validUntilMs: number }>();
+
+  constructor(
+    private readonly size: number,
+    private readonly now: () => number,
+  ) {}
+
+  get(authorization: string): Actor | undefined {
+    const entry = this.#entries.get(authorization);
+    if (!entry) return undefined;
+    if (this.now() < entry.validUntilMs) return entry.actor;
+    this.#entries.delete(authorization);
+    return undefined;
+  }
+
+  set(authorization: string, actor: Actor, validUntilMs: number): void {
+    if (!(validUntilMs > this.now())) return;
+    this.#entries.set(authorization, { actor: Object.freeze(actor), validUntilMs });
+    if (this.#entries.size > this.size) this.#entries.delete(this.#entries.keys().next().value as string);
+  }
 }
 
 function isNetworkError(error: unknown): boolean {

@@ -45,4 +45,63 @@ describe('service-kit: token verification', async () => {
     expect(await verify(`Bearer ${credential}`)).toEqual({ kind: 'service', name: 'votes' });
     await expect(verify(`Bearer ${await serviceToken(now - 600, now + 3600)}`)).rejects.toMatchObject({ statusCode: 401 });
   });
+
+  describe('verified tokens kept until they expire', async () => {
+    const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' }] });
+    /** A verifier on a clock the test moves, counting the key look-ups (one per signature check). */
+    const verifierWithClock = (cacheSize?: number) => {
+      const clock = { ms: now * 1000 };
+      let lookups = 0;
+      const verifier = createTokenVerifier({
+        accessTokenKeys: (header, token) => {
+          lookups++;
+          return jwks(header, token);
+        },
+        serviceSecret: SECRET,
+        now: () => clock.ms,
+        ...(cacheSize !== undefined && { cacheSize }),
+      });
+      return { verifier, clock, lookups: () => lookups };
+    };
+
+    it('checks the signature of an access token once, takes it again until its exp, then refuses it as expired', async () => {
+      const { verifier, clock, lookups } = verifierWithClock();
+      const header = `Bearer ${await accessToken({ sub: '7', exp: now + 60 })}`;
+      expect(await verifier(header)).toMatchObject({ kind: 'user', id: 7, username: 'ada' });
+      expect(await verifier(header)).toMatchObject({ kind: 'user', id: 7 });
+      expect(lookups()).toBe(1);
+      clock.ms = (now + 60) * 1000;
+      await expect(verifier(header)).rejects.toMatchObject({ statusCode: 401, message: 'Access token has expired' });
+    });
+
+    it('keeps a service credential no longer than its maximum age, whatever its exp', async () => {
+      const { verifier, clock } = verifierWithClock();
+      const header = `Bearer ${await serviceToken(now - 200, now + 3600)}`;
+      expect(await verifier(header)).toEqual({ kind: 'service', name: 'votes' });
+      clock.ms = (now + 101) * 1000;
+      await expect(verifier(header)).rejects.toMatchObject({ statusCode: 401 });
+    });
+
+    it('keeps no failure, and drops the oldest tokens beyond its size', async () => {
+      const { verifier, lookups } = verifierWithClock(2);
+      const stranger = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+      const forged = `Bearer ${await new SignJWT({ username: 'ada', admin: true, tv: 0 })
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
+        .setIssuer('codeyard-users')
+        .setAudience('codeyard')
+        .setSubject('7')
+        .setExpirationTime(now + 600)
+        .sign(stranger.privateKey)}`;
+      for (let i = 0; i < 2; i++) await expect(verifier(forged)).rejects.toMatchObject({ statusCode: 401, message: 'Invalid access token' });
+      expect(lookups()).toBe(2);
+      const tokens = await Promise.all(['1', '2', '3'].map(async (sub) => `Bearer ${await accessToken({ sub, exp: now + 600 })}`));
+      for (const header of tokens) await verifier(header);
+      expect(lookups()).toBe(5);
+      await verifier(tokens[2] as string);
+      await verifier(tokens[1] as string);
+      expect(lookups()).toBe(5);
+      expect(await verifier(tokens[0] as string)).toMatchObject({ id: 1 });
+      expect(lookups()).toBe(6);
+    });
+  });
 });
