@@ -234,13 +234,25 @@ const baseline: Sample[] | undefined = args.compare ? JSON.parse(readFileSync(ar
 const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
 console.log(`\nnpm run bench — ${new Date().toISOString()}, ${cpus().length} × ${cpuModel}, ${mb(totalmem())} MB RAM, Node ${process.version}`);
 console.log(`database: ${postgresUrl ? 'PostgreSQL' : 'SQLite'}; ${DURATION} s per run after a 1 s warm-up; load generator in this process on the same machine\n`);
-const header = ['operation', 'target', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU µs/req by process', ...(baseline ? ['baseline req/s', 'ratio'] : [])];
-const rows = samples.map((s) => {
-  const cpu = Object.entries(s.cpuPerRequest)
+const header = [
+  'operation',
+  'target',
+  'conn',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'non-2xx',
+  'CPU µs/req by process',
+  ...(baseline ? ['baseline req/s', 'ratio', 'baseline CPU µs/req'] : []),
+];
+const cpuByProcess = (sample: Sample) =>
+  Object.entries(sample.cpuPerRequest)
     .filter(([, us]) => us >= 5)
     .sort((a, b) => b[1] - a[1])
     .map(([name, us]) => `${name} ${Math.round(us)}`)
     .join(', ');
+const rows = samples.map((s) => {
+  const cpu = cpuByProcess(s);
   const before = baseline?.find((b) => b.operation === s.operation && b.target === s.target && b.connections === s.connections);
   return [
     s.operation,
@@ -251,7 +263,9 @@ const rows = samples.map((s) => {
     s.p99.toFixed(1),
     String(s.non2xx + s.errors),
     cpu,
-    ...(baseline ? [before ? Math.round(before.rps).toLocaleString('en') : '—', before ? `${(s.rps / before.rps).toFixed(2)}×` : '—'] : []),
+    ...(baseline
+      ? [before ? Math.round(before.rps).toLocaleString('en') : '—', before ? `${(s.rps / before.rps).toFixed(2)}×` : '—', before ? cpuByProcess(before) : '—']
+      : []),
   ];
 });
 console.log(markdownTable(header, rows));
