@@ -187,7 +187,7 @@ try {
   const hello = await startHelloServer();
   try {
     const idle = sumRss(processes());
-    notes.push(`idle RSS, multi-process system (${processes().length} processes incl. launcher): ${mb(idle)} MB`);
+    notes.push(`idle RSS, multi-process system (${Object.keys(processes()).length} processes incl. launcher): ${mb(idle)} MB`);
     for (const connections of CONNECTIONS) {
       samples.push(await measure('node:http hello', 'direct', connections, `http://127.0.0.1:${hello.port}`, () => ({ method: 'GET', path: '/' }), { hello: hello.pid }));
       for (const op of chosen) {
