@@ -60,7 +60,7 @@ function observeSandboxPool(registry: ServiceApp['metrics'], pool: SandboxPool, 
   });
   const counters = [
     ['eval_worker_crashes_total', 'Sandbox workers that died unexpectedly (each one is restarted)', 'workerCrashes'],
-    ['eval_worker_hard_kills_total', 'Sandbox workers killed for overrunning a run\'s time or memory', 'hardKills'],
+    ['eval_worker_hard_kills_total', "Sandbox workers killed for overrunning a run's time or memory", 'hardKills'],
     ['eval_workers_started_total', 'Sandbox workers started (first start, restarts and recycling)', 'workersStarted'],
     ['eval_runs_rejected_total', 'Runs refused with 503 because the queue was full', 'rejectedRuns'],
     ['eval_runs_completed_total', 'Runs completed', 'completedRuns'],

@@ -86,14 +86,15 @@ export class PyodideEngine {
   }
 
   /** Restores the interpreter the next run will use, so that run does not wait for it. */
-  async prepareNextRun(): Promise<void> {
+  /** Resolves to true when an interpreter was let go (worth a full garbage collection). */
+  async prepareNextRun(): Promise<boolean> {
     const used = this.used;
     this.used = undefined;
     if (!this.next && used && resetInPlace(used)) {
       this.counts.resets += 1;
       this.next = used;
     }
-    if (this.next) return;
+    if (this.next) return false;
     this.counts.restores += 1;
     const guard = new InterpreterGuard();
     assignGuardToNextInstance(guard);
@@ -124,6 +125,7 @@ export class PyodideEngine {
     lockdown.destroy();
     guard.locked = true;
     this.next = { pyodide, guard, loadSolution, runTest, resetPoint: takeResetPoint(pyodide, guard) };
+    return true;
   }
 
   async run(job: RunJob, capture: StdoutCapture, reporter: TestReporter): Promise<EngineRunSummary> {

@@ -64,15 +64,25 @@ export class QuickJsEngine {
     return engine;
   }
 
-  /** Readies an instance with the memory limit the next run will most likely use (the default). */
-  async prepareNextRun(): Promise<void> {
+  /**
+   * Readies an instance with the memory limit the next run will most likely use (the default).
+   * Resolves to true when an instance was let go or made (worth a full garbage collection).
+   */
+  async prepareNextRun(): Promise<boolean> {
     const used = this.used;
     this.used = undefined;
+    let replaced = used === undefined;
     if (used && wipeInstance(used)) {
       for (const memoryMb of this.idle.keys()) if (memoryMb !== this.defaultMemoryMb) this.idle.delete(memoryMb);
       this.idle.set(used.memoryMb, used);
+    } else {
+      replaced = true;
     }
-    if (!this.idle.has(this.defaultMemoryMb)) this.idle.set(this.defaultMemoryMb, await this.instantiate(this.defaultMemoryMb));
+    if (!this.idle.has(this.defaultMemoryMb)) {
+      this.idle.set(this.defaultMemoryMb, await this.instantiate(this.defaultMemoryMb));
+      replaced = true;
+    }
+    return replaced;
   }
 
   private async instantiate(memoryMb: number): Promise<QuickJsInstance> {
