@@ -5,11 +5,10 @@
 // because this machine is shared and noisy. Targets 127.0.0.1 only.
 //   npm run bench:eval -- --language python --duration 5
 //   npm run bench:eval -- --save before.json      then later      npm run bench:eval -- --compare before.json
-//   npm run bench:eval -- --profile prof           (V8 CPU profiles of every process, see bench/profile-summary.ts)
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchSystem } from '../e2e/launch.js';
 
@@ -27,7 +26,6 @@ const { values: args } = parseArgs({
     workers: { type: 'string' },
     save: { type: 'string' },
     compare: { type: 'string' },
-    profile: { type: 'string' },
   },
 });
 const DURATION_MS = Number(args.duration) * 1000;
@@ -284,7 +282,6 @@ const system = await launchSystem({
     LOG_LEVEL: 'warn',
     EVAL_QUEUE_LIMIT: '1000',
     ...(args.workers && { EVAL_WORKERS: args.workers }),
-    ...(args.profile && { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(args.profile)}` }),
   },
 });
 const samples: Sample[] = [];
