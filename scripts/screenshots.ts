@@ -57,6 +57,16 @@ try {
     await nav.getByRole('link', { name: 'Leaderboard' }).click();
     await settle(page, 'Leaderboard');
     await shoot('leaderboard');
+    await nav.getByRole('link', { name: 'Communities' }).click();
+    await settle(page, 'Communities');
+    await page.getByRole('link', { name: 'javascript', exact: true }).click();
+    await settle(page, 'javascript');
+    await shoot('feed');
+    const first = page.getByRole('list', { name: 'New posts in javascript' }).getByRole('listitem').first().getByRole('link').first();
+    const title = (await first.textContent()) ?? '';
+    await first.click();
+    await settle(page, title);
+    await shoot('post');
     await context.close();
   }
 } finally {

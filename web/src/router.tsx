@@ -12,6 +12,10 @@ import { ExercisesPage } from './pages/exercises/ExercisesPage';
 import { HomePage } from './pages/home/HomePage';
 import { LeaderboardPage } from './pages/leaderboard/LeaderboardPage';
 import { MessagesPage } from './pages/messages/MessagesPage';
+import { CommunitiesPage } from './pages/posts/CommunitiesPage';
+import { NewPostPage } from './pages/posts/NewPostPage';
+import { PostPage } from './pages/posts/PostPage';
+import { CommunityPage, PostsPage } from './pages/posts/PostsPage';
 import { UserPage } from './pages/users/UserPage';
 import { UsersPage } from './pages/users/UsersPage';
 
@@ -30,6 +34,11 @@ export const router = createBrowserRouter([
       { path: '/leaderboard', element: <LeaderboardPage /> },
       { path: '/exercises', element: <ExercisesPage /> },
       { path: '/exercises/:id', element: <ExercisePage /> },
+      { path: '/communities', element: <CommunitiesPage /> },
+      { path: '/communities/:name', element: <CommunityPage /> },
+      { path: '/posts', element: <PostsPage /> },
+      { path: '/posts/new', element: <NewPostPage /> },
+      { path: '/posts/:id', element: <PostPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -38,3 +38,9 @@ export function must<T>(result: { data?: T; error?: unknown; response: Response 
   if (result.response.ok) return undefined as T;
   throw new ApiRequestError(result.response.status, (result.error ?? {}) as ApiRequestError['body']);
 }
+
+/** The `before` cursor of the next page, from the answer's `Link: <…>; rel="next"` (none on the last page). */
+export function nextCursor(response: Response): string | undefined {
+  const target = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+  return target === undefined ? undefined : (new URL(target, 'http://link.invalid').searchParams.get('before') ?? undefined);
+}

@@ -1,15 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TEST_USER as USER } from '../../test/api';
 import { session } from './session';
-
-const USER = {
-  id: 7,
-  username: 'ada',
-  email: 'ada@example.test',
-  karma: 0,
-  active: true,
-  admin: false,
-  created_at: '2026-12-03T10:00:00.000Z',
-};
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });

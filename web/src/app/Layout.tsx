@@ -28,6 +28,12 @@ export function Layout() {
               <NavLink to="/exercises">Exercises</NavLink>
             </li>
             <li>
+              <NavLink to="/posts">Posts</NavLink>
+            </li>
+            <li>
+              <NavLink to="/communities">Communities</NavLink>
+            </li>
+            <li>
               <NavLink to="/users">Users</NavLink>
             </li>
             <li>

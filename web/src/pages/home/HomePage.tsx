@@ -3,27 +3,17 @@ import { Link } from 'react-router';
 import { api, must } from '../../api/client';
 import { useSession } from '../../app/useSession';
 import { Alert, Card, Empty, Loading, PageTitle, styles } from '../../ui';
+import { PostItems } from '../posts/PostList';
+import { useFeed } from '../posts/posts';
 
 function RecentPosts() {
-  const posts = useQuery({
-    queryKey: ['posts', 'recent', 5],
-    queryFn: async () => must(await api.GET('/api/v1/posts', { params: { query: { limit: 5 } } })),
-  });
-  if (posts.isPending) return <Loading what="posts" />;
-  if (posts.isError) return <Alert>Posts could not be loaded: {posts.error.message}</Alert>;
-  if (posts.data.length === 0) return <Empty>No posts yet.</Empty>;
-  return (
-    <ul className={styles.list}>
-      {posts.data.map((post) => (
-        <li key={post.id}>
-          <Link to={`/posts/${post.id}`}>{post.title}</Link>
-          <div className={styles.muted}>
-            in {post.community} by {post.username}
-          </div>
-        </li>
-      ))}
-    </ul>
-  );
+  // The first page of the all-posts feed (shared with /posts), its newest five shown here.
+  const feed = useFeed(undefined, 'new');
+  if (feed.isPending) return <Loading what="posts" />;
+  if (feed.isError) return <Alert>Posts could not be loaded: {feed.error.message}</Alert>;
+  const posts = feed.data.pages[0]?.posts.slice(0, 5) ?? [];
+  if (posts.length === 0) return <Empty>No posts yet.</Empty>;
+  return <PostItems posts={posts} label="Recent posts" />;
 }
 
 function ExercisesToTry() {
@@ -96,6 +86,9 @@ export function HomePage() {
       <div className={styles.grid}>
         <Card title="Recent posts">
           <RecentPosts />
+          <p>
+            <Link to="/posts">All posts</Link> · <Link to="/communities">Communities</Link> · <Link to="/posts/new">Write a post</Link>
+          </p>
         </Card>
         <Card title="Exercises to try">
           <ExercisesToTry />

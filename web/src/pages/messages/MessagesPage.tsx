@@ -170,7 +170,7 @@ function Messages() {
   return (
     <>
       <Compose initialTo={params.get('to') ?? ''} />
-      <nav aria-label="Mailboxes" className={page.tabs}>
+      <nav aria-label="Mailboxes" className={styles.tabs}>
         {VIEWS.map((entry) => (
           <Link key={entry.view} to={`/messages?view=${entry.view}`} aria-current={entry.view === view ? 'page' : undefined}>
             {entry.label}

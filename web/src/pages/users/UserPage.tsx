@@ -3,6 +3,8 @@ import { Link, useParams } from 'react-router';
 import { ApiRequestError, api, must } from '../../api/client';
 import { Alert, Card, Empty, Loading, PageTitle, styles } from '../../ui';
 import { NotFoundPage } from '../errors/NotFoundPage';
+import { PostList } from '../posts/PostList';
+import { useAuthorPosts } from '../posts/posts';
 
 function SolvedExercises({ userId }: { userId: number }) {
   const scores = useQuery({
@@ -34,6 +36,11 @@ function SolvedExercises({ userId }: { userId: number }) {
   );
 }
 
+function UserPosts({ userId, username }: { userId: number; username: string }) {
+  const posts = useAuthorPosts(userId);
+  return <PostList query={posts} label={`Posts by ${username}`} empty="No posts yet." />;
+}
+
 export function UserPage() {
   const id = Number(useParams().id);
   const valid = Number.isInteger(id) && id > 0;
@@ -58,6 +65,9 @@ export function UserPage() {
       </p>
       <Card title="Solved exercises">
         <SolvedExercises userId={shown.id} />
+      </Card>
+      <Card title="Posts">
+        <UserPosts userId={shown.id} username={shown.username} />
       </Card>
     </>
   );
