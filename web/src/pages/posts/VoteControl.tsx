@@ -24,18 +24,18 @@ export function VoteControl({ postId, title, tally }: VoteControlProps) {
   const navigate = useNavigate();
   const location = useLocation();
   const vote = useMutation({
-    mutationFn: async (direction: Direction) =>
+    mutationFn: async ({ direction }: { direction: Direction; previous: Tally }) =>
       must(await api.PUT('/api/v1/votes/{post_id}', { params: { path: { post_id: postId } }, body: { direction } })),
-    onMutate: async (direction) => {
-      // A tally read already on its way would overwrite the guess with the old score.
-      await queryClient.cancelQueries({ queryKey: ['tallies'] });
-      const before = queryClient.getQueriesData<Tally[]>({ queryKey: ['tallies'] });
+    onMutate: async ({ direction }) => {
+      // A read of this post's tally already on its way would overwrite the guess with the old score.
+      await queryClient.cancelQueries({
+        queryKey: ['tallies'],
+        predicate: (query) => (query.state.data as Tally[] | undefined)?.some((one) => one.post_id === postId) ?? false,
+      });
       updateCachedTally(queryClient, postId, (current) => withVote(current, direction));
-      return { before };
     },
-    onError: (_error, _direction, context) => {
-      for (const [key, tallies] of context?.before ?? []) queryClient.setQueryData(key, tallies);
-    },
+    // Only this post's tally goes back: votes on other posts may have landed meanwhile.
+    onError: (_error, { previous }) => updateCachedTally(queryClient, postId, () => previous),
     onSuccess: (answer) => updateCachedTally(queryClient, postId, () => answer),
   });
 
@@ -47,7 +47,7 @@ export function VoteControl({ postId, title, tally }: VoteControlProps) {
     }
     // One vote at a time: the next one starts from the answer to this one.
     if (!tally || vote.isPending) return;
-    vote.mutate(myVote === direction ? 'none' : direction);
+    vote.mutate({ direction: myVote === direction ? 'none' : direction, previous: tally });
   };
 
   // Two grid items of the parent (see .post in posts.module.css): the buttons, and a message that spans the row.
