@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -47,6 +47,27 @@ export function defaultDatabaseUrl(dataDir: string, service: string): string {
 }
 
 /** Opens the database (SQLite in WAL mode, or a Postgres pool) and runs pending migrations. */
+/**
+ * A SQLite file (and its -wal and -shm, which SQLite creates with the database file's mode) is
+ * readable by its owner only: it holds password hashes and refresh-token hashes. A missing file is
+ * created 0600 before SQLite opens it (an empty file is a new database); an existing one that others
+ * could read is narrowed.
+ */
+function ownerOnly(file: string) {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
   const kind = databaseKind(options.url);
   let db: Kysely<DB>;
@@ -61,7 +82,10 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const file = options.url.replace(/^sqlite:/, '');
-    if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      mkdirSync(dirname(resolve(file)), { recursive: true });
+      ownerOnly(file);
+    }
     const sqlite = new SqliteDatabase(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
@@ -170,10 +194,7 @@ export function isPostgres(db: Kysely<any>): boolean {
 }
 
 /** An auto-incrementing integer primary key that works on both databases. */
-export function withIdColumn<T extends string>(
-  db: Kysely<any>,
-  table: CreateTableBuilder<T, never>,
-): CreateTableBuilder<T, 'id'> {
+export function withIdColumn<T extends string>(db: Kysely<any>, table: CreateTableBuilder<T, never>): CreateTableBuilder<T, 'id'> {
   return isPostgres(db)
     ? table.addColumn('id', 'serial', (col) => col.primaryKey())
     : table.addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement());

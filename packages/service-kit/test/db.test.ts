@@ -1,4 +1,7 @@
-import { withStatementCache } from '@codeyard/service-kit';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, withStatementCache } from '@codeyard/service-kit';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,8 +28,16 @@ describe('service-kit: SQLite statement cache', () => {
     const { sqlite, prepared } = countingDatabase();
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     open.push(db);
-    await db.schema.createTable('post').addColumn('id', 'integer', (col) => col.primaryKey()).addColumn('title', 'text').execute();
-    for (let id = 1; id <= 5; id++) await db.insertInto('post').values({ id, title: `post ${id}` }).execute();
+    await db.schema
+      .createTable('post')
+      .addColumn('id', 'integer', (col) => col.primaryKey())
+      .addColumn('title', 'text')
+      .execute();
+    for (let id = 1; id <= 5; id++)
+      await db
+        .insertInto('post')
+        .values({ id, title: `post ${id}` })
+        .execute();
     for (let id = 1; id <= 5; id++) {
       expect(await db.selectFrom('post').select('title').where('id', '=', id).executeTakeFirst()).toEqual({ title: `post ${id}` });
     }
@@ -41,10 +52,16 @@ describe('service-kit: SQLite statement cache', () => {
     const { sqlite } = countingDatabase();
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     open.push(db);
-    await db.schema.createTable('post').addColumn('id', 'integer', (col) => col.primaryKey()).execute();
+    await db.schema
+      .createTable('post')
+      .addColumn('id', 'integer', (col) => col.primaryKey())
+      .execute();
     await db.insertInto('post').values({ id: 1 }).execute();
     expect(await db.selectFrom('post').selectAll().execute()).toEqual([{ id: 1 }]);
-    await db.schema.alterTable('post').addColumn('score', 'integer', (col) => col.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('post')
+      .addColumn('score', 'integer', (col) => col.notNull().defaultTo(0))
+      .execute();
     expect(await db.selectFrom('post').selectAll().execute()).toEqual([{ id: 1, score: 0 }]);
   });
 
@@ -69,5 +86,55 @@ describe('service-kit: SQLite statement cache', () => {
     rows.return?.();
     expect(cache.prepare('select value from json_each(?)')).toBe(iterating);
     cache.close();
+  });
+});
+
+describe('service-kit: SQLite files are owner-only', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const modeOf = (path: string) => statSync(path).mode & 0o777;
+  const migrations = {
+    '001_note': {
+      up: async (db: Kysely<any>) => {
+        await db.schema
+          .createTable('note')
+          .addColumn('id', 'integer', (col) => col.primaryKey())
+          .execute();
+      },
+    },
+  };
+
+  it('creates the database, its WAL and shared-memory files 0600 whatever the umask', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codeyard-db-'));
+    dirs.push(dir);
+    const file = join(dir, 'nested', 'service.db');
+    const umask = process.umask(0o022);
+    try {
+      const database = await openDatabase<any>({ url: `sqlite:${file}`, migrations });
+      await database.db.insertInto('note').values({ id: 1 }).execute();
+      expect(modeOf(file)).toBe(0o600);
+      expect(modeOf(`${file}-wal`)).toBe(0o600);
+      expect(modeOf(`${file}-shm`)).toBe(0o600);
+      expect(await database.db.selectFrom('note').selectAll().execute()).toEqual([{ id: 1 }]);
+      await database.close();
+    } finally {
+      process.umask(umask);
+    }
+  });
+
+  it('narrows an existing database file that others could read, keeping its rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'codeyard-db-'));
+    dirs.push(dir);
+    const file = join(dir, 'service.db');
+    const first = await openDatabase<any>({ url: `sqlite:${file}`, migrations });
+    await first.db.insertInto('note').values({ id: 7 }).execute();
+    await first.close();
+    chmodSync(file, 0o644);
+    const again = await openDatabase<any>({ url: `sqlite:${file}`, migrations });
+    expect(modeOf(file)).toBe(0o600);
+    expect(await again.db.selectFrom('note').selectAll().execute()).toEqual([{ id: 7 }]);
+    await again.close();
   });
 });
