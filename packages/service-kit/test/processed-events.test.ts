@@ -1,26 +1,19 @@
-import { type Database, openDatabase, startProcessedEventsPruning } from '@codeyard/service-kit';
+import {
+  createProcessedKeysTable,
+  type Database,
+  dropProcessedKeysTable,
+  openDatabase,
+  processedKeys,
+  startProcessedEventsPruning,
+} from '@codeyard/service-kit';
 import { describeEachDatabase, freshDatabase } from '@codeyard/test-kit';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Kysely } from 'kysely';
 import pino from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 
-const migrations = {
-  '001_applied': {
-    up: async (db: Kysely<any>) => {
-      await db.schema
-        .createTable('applied_events')
-        .addColumn('idempotency_key', 'varchar(200)', (c) => c.primaryKey())
-        .addColumn('created_at', 'varchar(30)', (c) => c.notNull())
-        .execute();
-    },
-    down: async (db: Kysely<any>) => {
-      await db.schema.dropTable('applied_events').execute();
-    },
-  },
-};
+const migrations = { '001_processed_keys': { up: createProcessedKeysTable, down: dropProcessedKeysTable } };
 
-describeEachDatabase('service-kit: pruning keys of processed events', (target) => {
+describeEachDatabase('service-kit: processed keys', (target) => {
   let cleanup: () => Promise<void>;
   let database: Database<any>;
   beforeAll(async () => {
@@ -32,28 +25,51 @@ describeEachDatabase('service-kit: pruning keys of processed events', (target) =
     await database.close();
     await cleanup();
   });
+  beforeEach(async () => {
+    await database.db.deleteFrom('processed_keys').execute();
+  });
 
-  it('removes keys older than the retention and keeps the younger ones', async () => {
+  it('records a key once per scope, keeps what it recorded, and a rolled-back transaction leaves no key', async () => {
+    const karma = processedKeys<{ delta: number }>(database.db, 'karma');
+    const score = processedKeys(database.db, 'score');
+    expect(await karma.recordOnce('votes:1', { delta: 1 })).toBe(true);
+    expect(await karma.recordOnce('votes:1', { delta: 5 })).toBe(false);
+    // the same key in another scope is a different event
+    expect(await score.recordOnce('votes:1')).toBe(true);
+    expect((await karma.find('votes:1'))?.result).toEqual({ delta: 1 });
+    expect(await score.find('votes:1')).toMatchObject({ result: undefined });
+    expect(await karma.find('votes:2')).toBeUndefined();
+
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        expect(await karma.recordOnce('votes:3', { delta: 1 }, trx)).toBe(true);
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(await karma.find('votes:3')).toBeUndefined();
+    expect(await karma.recordOnce('votes:3', { delta: 1 })).toBe(true);
+  });
+
+  it('prunes keys older than the retention and keeps the younger ones', async () => {
     const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
     await database.db
-      .insertInto('applied_events')
+      .insertInto('processed_keys')
       .values([
-        { idempotency_key: 'old', created_at: hoursAgo(721) },
-        { idempotency_key: 'older', created_at: hoursAgo(5000) },
-        { idempotency_key: 'young', created_at: hoursAgo(719) },
-        { idempotency_key: 'new', created_at: hoursAgo(0) },
+        { scope: 'karma', key: 'old', result: null, created_at: hoursAgo(721) },
+        { scope: 'score', key: 'older', result: null, created_at: hoursAgo(5000) },
+        { scope: 'karma', key: 'young', result: null, created_at: hoursAgo(719) },
+        { scope: 'score', key: 'new', result: null, created_at: hoursAgo(0) },
       ])
       .execute();
     const pruner = startProcessedEventsPruning({
       db: database.db,
-      table: 'applied_events',
       retentionHours: 720,
       logger: pino({ level: 'silent' }) as unknown as FastifyBaseLogger,
     });
     try {
       expect(await pruner.pruneNow()).toBe(2);
-      const left = await database.db.selectFrom('applied_events').select('idempotency_key').orderBy('idempotency_key').execute();
-      expect(left.map((row: { idempotency_key: string }) => row.idempotency_key)).toEqual(['new', 'young']);
+      const left = await database.db.selectFrom('processed_keys').select('key').orderBy('key').execute();
+      expect(left.map((row: { key: string }) => row.key)).toEqual(['new', 'young']);
       expect(await pruner.pruneNow()).toBe(0);
     } finally {
       await pruner.stop();

@@ -5,13 +5,13 @@ import {
   type ProcessedEventsPruner,
   resolveServiceSecret,
   type ServiceApp,
+  processedKeys,
   startProcessedEventsPruning,
 } from '@codeyard/service-kit';
 import type { JWTVerifyGetKey } from 'jose';
 import type { ScoresConfig } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { ScoresDatabase } from './db/schema.js';
-import { createScoreEventsRepo } from './db/score-events-repo.js';
 import { createScoresRepo } from './db/scores-repo.js';
 import { createScores, type Scores } from './domain/scores.js';
 import { createUsernameDirectory, type UsernameDirectory } from './domain/usernames.js';
@@ -53,11 +53,10 @@ export async function buildApp(config: ScoresConfig, overrides: ScoresOverrides 
       cacheMs: config.USERNAME_CACHE_SECONDS * 1000,
       timeoutMs: config.USERS_LOOKUP_TIMEOUT_MS,
     });
-  const scores = createScores({ db, scores: createScoresRepo(db), scoreEvents: createScoreEventsRepo(db), usernames });
+  const scores = createScores({ db, scores: createScoresRepo(db), scoreEvents: processedKeys(db, 'score'), usernames });
   registerScoreRoutes(app, scores);
   const processedEvents = startProcessedEventsPruning({
     db,
-    table: 'score_events',
     retentionHours: config.PROCESSED_EVENTS_RETENTION_HOURS,
     logger: app.log,
   });

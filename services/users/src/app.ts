@@ -1,7 +1,12 @@
-import { buildService, type ProcessedEventsPruner, type ServiceApp, startProcessedEventsPruning } from '@codeyard/service-kit';
+import {
+  buildService,
+  type ProcessedEventsPruner,
+  processedKeys,
+  type ServiceApp,
+  startProcessedEventsPruning,
+} from '@codeyard/service-kit';
 import { z } from 'zod';
 import type { UsersConfig } from './config.js';
-import { createKarmaEventsRepo } from './db/karma-events-repo.js';
 import { createLoginFailuresRepo } from './db/login-failures-repo.js';
 import { migrations } from './db/migrations/index.js';
 import type { UsersDatabase } from './db/schema.js';
@@ -47,10 +52,9 @@ export async function buildApp(config: UsersConfig): Promise<UsersApp> {
     windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
   });
   accounts = createAccounts({ users, sessions, passwords, tokens, loginThrottle });
-  const karma = createKarma({ db, users, karmaEvents: createKarmaEventsRepo(db) });
+  const karma = createKarma({ db, users, karmaEvents: processedKeys(db, 'karma') });
   const processedEvents = startProcessedEventsPruning({
     db,
-    table: 'karma_events',
     retentionHours: config.PROCESSED_EVENTS_RETENTION_HOURS,
     logger: app.log,
   });

@@ -1,3 +1,4 @@
+import type { ProcessedKeysTable } from '@codeyard/service-kit';
 import type { Generated } from 'kysely';
 
 export interface ScoresTable {
@@ -12,15 +13,7 @@ export interface ScoresTable {
   updated_at: string;
 }
 
-export interface ScoreEventsTable {
-  idempotency_key: string;
-  user_id: number;
-  exercise_id: number;
-  correct: number;
-  created_at: string;
-}
-
 export interface ScoresDatabase {
   scores: ScoresTable;
-  score_events: ScoreEventsTable;
+  processed_keys: ProcessedKeysTable;
 }

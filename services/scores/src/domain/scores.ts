@@ -1,7 +1,15 @@
 import type { scores as contracts } from '@codeyard/contracts';
-import { type Actor, badRequest, conflict, isUniqueViolation, notFound, requireServiceOrAdmin, requireUser } from '@codeyard/service-kit';
+import {
+  type Actor,
+  badRequest,
+  conflict,
+  isUniqueViolation,
+  notFound,
+  type ProcessedKeys,
+  requireServiceOrAdmin,
+  requireUser,
+} from '@codeyard/service-kit';
 import type { Kysely } from 'kysely';
-import type { ScoreEventsRepo } from '../db/score-events-repo.js';
 import type { ScoresDatabase } from '../db/schema.js';
 import type { ScoreRecord, ScoresRepo } from '../db/scores-repo.js';
 import type { UsernameDirectory } from './usernames.js';
@@ -28,10 +36,18 @@ function scopedKey(actor: Actor, key: string): string {
   return actor.kind === 'service' ? `service:${actor.name}:${key}` : `user:${actor.id}:${key}`;
 }
 
+/** What a recorded attempt stored under its key, to tell a reused key from a redelivery. */
+export interface ScoreEventResult {
+  userId: number;
+  exerciseId: number;
+  correct: boolean;
+}
+
 export function createScores(deps: {
   db: Kysely<ScoresDatabase>;
   scores: ScoresRepo;
-  scoreEvents: ScoreEventsRepo;
+  /** applied attempts (service-kit `processedKeys(db, 'score')`), with what each recorded */
+  scoreEvents: ProcessedKeys<ScoreEventResult>;
   usernames: UsernameDirectory;
 }) {
   const { db, scores, scoreEvents, usernames } = deps;
@@ -122,7 +138,7 @@ export function createScores(deps: {
       });
       if (outcome) return outcome;
       // Already applied: answer with the score as it is now, unless the key was used for another attempt.
-      const first = key === undefined ? undefined : await scoreEvents.find(key);
+      const first = key === undefined ? undefined : (await scoreEvents.find(key))?.result;
       if (first && (first.userId !== event.userId || first.exerciseId !== event.exerciseId || first.correct !== event.correct)) {
         throw conflict('This Idempotency-Key was already used for a different attempt', {
           'idempotency-key': 'was already used with a different body',

@@ -1,3 +1,4 @@
+import type { ProcessedKeysTable } from '@codeyard/service-kit';
 import type { Generated } from 'kysely';
 
 export interface UsersTable {
@@ -30,13 +31,6 @@ export interface RefreshTokensTable {
   created_at: string;
 }
 
-export interface KarmaEventsTable {
-  idempotency_key: string;
-  user_id: number;
-  delta: number;
-  created_at: string;
-}
-
 export interface LoginFailuresTable {
   /** `user:<id>` for an account, `name:<lower-cased email or username>` for an unknown one */
   subject: string;
@@ -48,6 +42,6 @@ export interface UsersDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
-  karma_events: KarmaEventsTable;
+  processed_keys: ProcessedKeysTable;
   login_failures: LoginFailuresTable;
 }

@@ -1,16 +1,21 @@
-import { type Actor, badRequest, notFound, requireServiceOrAdmin } from '@codeyard/service-kit';
+import { type Actor, badRequest, notFound, type ProcessedKeys, requireServiceOrAdmin } from '@codeyard/service-kit';
 
 /** Karma follows votes: no other service may change it. */
 const KARMA_WRITERS = ['votes'];
 import type { Kysely } from 'kysely';
-import type { createKarmaEventsRepo } from '../db/karma-events-repo.js';
 import type { UsersDatabase } from '../db/schema.js';
 import type { UsersRepo } from '../db/users-repo.js';
+
+export interface KarmaEventResult {
+  userId: number;
+  delta: number;
+}
 
 export function createKarma(deps: {
   db: Kysely<UsersDatabase>;
   users: UsersRepo;
-  karmaEvents: ReturnType<typeof createKarmaEventsRepo>;
+  /** applied karma events (service-kit `processedKeys(db, 'karma')`) */
+  karmaEvents: ProcessedKeys<KarmaEventResult>;
 }) {
   const { db, users, karmaEvents } = deps;
   return {
@@ -28,7 +33,7 @@ export function createKarma(deps: {
         const user = await users.findById(userId, trx);
         if (!user) return undefined;
         const key = idempotencyKey === undefined ? undefined : `${actor?.kind === 'service' ? actor.name : 'admin'}:${idempotencyKey}`;
-        if (key !== undefined && !(await karmaEvents.recordOnce(key, userId, delta, trx))) return user.karma;
+        if (key !== undefined && !(await karmaEvents.recordOnce(key, { userId, delta }, trx))) return user.karma;
         return users.addKarma(userId, delta, trx);
       });
       if (karma === undefined) throw notFound(`User ${userId} does not exist`);
