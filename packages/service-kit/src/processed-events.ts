@@ -124,7 +124,7 @@ export interface ProcessedEventsPruner {
   stop(): Promise<void>;
 }
 
-/** Prunes `processed_keys` (or another table with a `created_at` ISO column) at start and then hourly. */
+/** Prunes `processed_keys` (or another table with a `created_at` ISO column) hourly, and on `pruneNow()`. */
 export function startProcessedEventsPruning(options: {
   db: Kysely<any>;
   table?: string;
