@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SERVICES, serviceEnv } from './services.mjs';
+import { launcherServiceKeys, SERVICES, serviceEnv } from './services.mjs';
 // The services' own code for data/ and its secret files (owner-only, created atomically); `npm start` builds it first.
 import { ensurePrivateDirectory, readOrCreateSecretFile } from '../packages/service-kit/dist/secrets.js';
 
@@ -44,9 +44,11 @@ if (baseEnv.NODE_ENV !== 'production' && !baseEnv.ADMIN_EMAIL) {
   baseEnv.ADMIN_PASSWORD = readOrCreateSecretFile(passwordFile, () => randomBytes(12).toString('base64url'));
   adminNote = `admin: admin@codeyard.local / password in ${passwordFile}`;
 }
-if (!baseEnv.SERVICE_SECRET && baseEnv.NODE_ENV !== 'production') {
-  baseEnv.SERVICE_SECRET = readOrCreateSecretFile(resolve(dataDir, 'service-secret'), () => randomBytes(32).toString('base64url'));
-}
+// Each service that calls internal endpoints signs with its own key (decision 001): on a laptop
+// generated into data/service-key-<name>; in production from <NAME>_SERVICE_PRIVATE_KEY and
+// SERVICE_PUBLIC_KEYS. serviceEnv gives a service its own key only (eval gets none).
+const serviceKeys = await launcherServiceKeys(baseEnv, dataDir);
+if (serviceKeys.publicKeys) baseEnv.SERVICE_PUBLIC_KEYS = serviceKeys.publicKeys;
 
 const available = SERVICES.filter((service) => existsSync(resolve(root, 'services', service.name, 'dist', 'server.js')));
 const missing = SERVICES.filter((service) => !available.includes(service));
@@ -125,7 +127,7 @@ if (args['single-process']) {
   for (const service of available) {
     const entry = resolve(root, 'services', service.name, 'dist', 'server.js');
     const nodeArgs = args.dev ? ['--watch', '--watch-preserve-output', entry] : [entry];
-    startProcess(service.name, process.execPath, nodeArgs, serviceEnv(service, { portBase, baseEnv }));
+    startProcess(service.name, process.execPath, nodeArgs, serviceEnv(service, { portBase, baseEnv, serviceKeys: serviceKeys.privateKeys }));
   }
 }
 

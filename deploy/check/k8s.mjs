@@ -8,7 +8,7 @@
 //   node k8s.mjs --print local                          the rendered overlay, on stdout
 // kubectl comes from an npm package (its lib/layer.zip); no cluster is needed.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +37,8 @@ function render(overlay) {
   try {
     cpSync(join(root, 'deploy', 'k8s'), scratch, { recursive: true });
     const dir = join(scratch, 'overlays', overlay);
-    if (readFileSync(join(dir, 'kustomization.yaml'), 'utf8').includes('secrets.env')) {
-      const secrets = execFileSync(process.execPath, [join(root, 'deploy', 'make-secrets.mjs'), 'k8s-local'], { encoding: 'utf8' });
-      writeFileSync(join(dir, 'secrets.env'), secrets);
+    if (readFileSync(join(dir, 'kustomization.yaml'), 'utf8').includes('secrets/')) {
+      execFileSync(process.execPath, [join(root, 'deploy', 'make-secrets.mjs'), 'k8s-local', '--out', join(dir, 'secrets')], { encoding: 'utf8' });
     }
     return execFileSync(kubectl(), ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   } finally {
@@ -83,11 +82,34 @@ function serviceGraph() {
 const workloadKinds = new Set(['Deployment', 'StatefulSet']);
 const nameOf = (object) => object.spec?.template?.metadata?.labels?.['app.kubernetes.io/name'] ?? object.metadata.name;
 
+/** Services that hold no secret at all: eval runs untrusted code, the gateway faces the internet. */
+const WITHOUT_SECRETS = new Set(['eval', 'gateway']);
+
+/** Every Secret a pod can read: env and envFrom references, and secret volumes. */
+function secretsReadBy(pod) {
+  const names = new Set();
+  for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
+    for (const variable of container.env ?? []) if (variable.valueFrom?.secretKeyRef) names.add(variable.valueFrom.secretKeyRef.name);
+    for (const source of container.envFrom ?? []) if (source.secretRef) names.add(source.secretRef.name);
+  }
+  for (const volume of pod.volumes ?? []) {
+    if (volume.secret) names.add(volume.secret.secretName);
+    for (const source of volume.projected?.sources ?? []) if (source.secret) names.add(source.secret.name);
+  }
+  return names;
+}
+
 /** Our rules for one workload; returns problems as readable lines. */
 function workloadProblems(object) {
   const problems = [];
   const name = `${object.kind}/${object.metadata.name}`;
   const pod = object.spec.template.spec;
+  // One Secret per service, read by that service only (a generated Secret's name has a hash suffix).
+  const own = new RegExp(`^codeyard-${nameOf(object)}(-[a-z0-9]{10})?$`);
+  for (const secret of secretsReadBy(pod)) {
+    if (WITHOUT_SECRETS.has(nameOf(object))) problems.push(`${name}: reads Secret ${secret}, but ${nameOf(object)} must hold no secret`);
+    else if (!own.test(secret)) problems.push(`${name}: reads Secret ${secret}, not its own (codeyard-${nameOf(object)})`);
+  }
   const podContext = pod.securityContext ?? {};
   for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
     const where = `${name} container ${container.name}`;

@@ -9,7 +9,7 @@
 // PostgreSQL: VM_DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,23 +44,28 @@ const site = `http://127.0.0.1:${PORT_BASE}`;
 const caddyfile = join(scratch, 'Caddyfile');
 writeFileSync(caddyfile, movePorts(caddyfileText));
 const procfile = join(scratch, 'Procfile');
-writeFileSync(procfile, movePorts(procfileText).replaceAll('deploy/vm/Caddyfile', caddyfile));
+const secretsDir = join(scratch, 'secrets');
+writeFileSync(procfile, movePorts(procfileText).replaceAll('deploy/vm/Caddyfile', caddyfile).replaceAll('deploy/vm/secrets/', `${secretsDir}/`));
 
 // --- database and environment -------------------------------------------------------------------
 const admin = new pg.Client({ connectionString: ADMIN_URL });
 await admin.connect();
 await admin.query(`create database ${database}`);
 const databaseUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString();
-const secrets = execFileSync(process.execPath, [join(root, 'deploy', 'make-secrets.mjs'), 'vm', '--database-url', databaseUrl], { encoding: 'utf8' });
+// One env file per process, as the runbook makes them (each service sees only its own secrets).
+execFileSync(process.execPath, [join(root, 'deploy', 'make-secrets.mjs'), 'vm', '--database-url', databaseUrl, '--out', secretsDir], { encoding: 'utf8' });
 const serviceUrls = { USERS_URL: 8081, EXERCISES_URL: 8082, EVAL_URL: 8083, SCORES_URL: 8084, POSTS_URL: 8085, VOTES_URL: 8086, MESSAGES_URL: 8087 };
 const pidsFile = join(scratch, 'pids.json');
 const output = [];
 
 /** Starts the layout on `url` with deploy/vm/run.mjs and resolves once the gateway's /health is 200. */
 async function startLayout(url) {
+  for (const file of readdirSync(secretsDir)) {
+    const path = join(secretsDir, file);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^DATABASE_URL=.*$/m, `DATABASE_URL=${url}`));
+  }
   const env = [
     readFileSync(join(root, 'deploy', 'vm', '.env.example'), 'utf8'),
-    secrets.replace(/^DATABASE_URL=.*$/m, `DATABASE_URL=${url}`),
     `CODEYARD_SITE=${site}`,
     `CADDY_ADMIN=127.0.0.1:${PORT_BASE + 99}`,
     'LOG_LEVEL=warn',

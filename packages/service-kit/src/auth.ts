@@ -7,7 +7,9 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import type { KeyObject } from 'node:crypto';
 import { AppError, forbidden, serviceUnavailable, unauthorized } from './errors.js';
+import { servicePrivateKey } from './service-keys.js';
 
 export const ACCESS_TOKEN_ISSUER = 'codeyard-users';
 export const TOKEN_AUDIENCE = 'codeyard';
@@ -45,8 +47,8 @@ export interface AccessTokenClaims extends JWTPayload {
 export interface TokenVerifierOptions {
   /** Key source for access tokens: a JWKS URL (other services) or a local key getter (users). */
   accessTokenKeys: JWTVerifyGetKey;
-  /** Secret for service credentials; without it no service credential is accepted. */
-  serviceSecret?: string | undefined;
+  /** Public keys of the services whose credentials are accepted, by name; any other service's is refused. */
+  serviceKeys?: ReadonlyMap<string, readonly KeyObject[]>;
   /** How many verified tokens to keep (default 10 000). */
   cacheSize?: number;
   /** The clock for the kept tokens' expiry (tests). */
@@ -64,42 +66,59 @@ export function remoteJwks(usersUrl: string): JWTVerifyGetKey {
   });
 }
 
+/** A service credential names its signer in the header (`kid: service:<name>`) and again in `sub`. */
+const SERVICE_KID_PREFIX = 'service:';
+
 /**
  * Verifies `Authorization: Bearer …`: an access token (EdDSA, from users' JWKS) or a service
- * credential (HS256 with the shared service secret). Algorithms are pinned per kind, so `alg:
- * none`, an HMAC token posing as an access token, or a foreign key are all rejected. A token that
- * verified is remembered until it expires (`VerifiedTokens`).
+ * credential (EdDSA, signed with that service's own key). The algorithm is pinned and the key is
+ * chosen by kind, so `alg: none`, HMAC tokens and foreign keys are all rejected; a service
+ * credential is checked with the key of the service its `kid` names and its `sub` must name the
+ * same service, so votes' key cannot speak for exercises. A token that verified is remembered
+ * until it expires (`VerifiedTokens`).
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const serviceKey = options.serviceSecret ? new TextEncoder().encode(options.serviceSecret) : undefined;
+  const serviceKeys = options.serviceKeys ?? new Map<string, readonly KeyObject[]>();
   const now = options.now ?? (() => Date.now());
   const verified = new VerifiedTokens(options.cacheSize ?? VERIFIED_TOKENS_KEPT, now);
-  const verify = async (authorization: string): Promise<{ actor: Actor; validUntilMs: number }> => {
-    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization);
-    if (!match?.[1]) throw unauthorized('Authorization header must be "Bearer <token>"');
-    const token = match[1];
-    let alg: string | undefined;
-    try {
-      alg = decodeProtectedHeader(token).alg;
-    } catch {
-      throw unauthorized('Malformed access token');
-    }
-    try {
-      if (alg === 'HS256' && serviceKey) {
-        const { payload } = await jwtVerify(token, serviceKey, {
-          algorithms: ['HS256'],
+
+  async function verifyServiceCredential(token: string, name: string): Promise<{ actor: Actor; validUntilMs: number }> {
+    const keys = serviceKeys.get(name);
+    if (!keys) throw unauthorized(`Credentials of the ${name} service are not accepted here`);
+    for (const [index, key] of keys.entries()) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: [ACCESS_TOKEN_ALGORITHM],
           issuer: SERVICE_TOKEN_ISSUER,
           audience: TOKEN_AUDIENCE,
+          subject: `service:${name}`,
           requiredClaims: ['exp', 'iat', 'sub'],
           maxTokenAge: SERVICE_TOKEN_MAX_AGE_SECONDS,
           currentDate: new Date(now()),
         });
-        const name = typeof payload.sub === 'string' ? payload.sub.replace(/^service:/, '') : '';
-        if (!name) throw unauthorized('Malformed service credential');
         // Valid until its exp or until it is too old, whichever comes first.
         const validUntilMs = Math.min(Number(payload.exp), Number(payload.iat) + SERVICE_TOKEN_MAX_AGE_SECONDS) * 1000;
         return { actor: { kind: 'service', name }, validUntilMs };
+      } catch (error) {
+        // During a key rotation the name has two keys: a bad signature may be the other one's.
+        if (!(error instanceof joseErrors.JWSSignatureVerificationFailed) || index === keys.length - 1) throw error;
       }
+    }
+    throw unauthorized('Invalid service credential');
+  }
+
+  const verify = async (authorization: string): Promise<{ actor: Actor; validUntilMs: number }> => {
+    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization);
+    if (!match?.[1]) throw unauthorized('Authorization header must be "Bearer <token>"');
+    const token = match[1];
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw unauthorized('Malformed access token');
+    }
+    try {
+      if (kid?.startsWith(SERVICE_KID_PREFIX)) return await verifyServiceCredential(token, kid.slice(SERVICE_KID_PREFIX.length));
       const { payload } = await jwtVerify<AccessTokenClaims>(token, options.accessTokenKeys, {
         algorithms: [ACCESS_TOKEN_ALGORITHM],
         issuer: ACCESS_TOKEN_ISSUER,
@@ -177,16 +196,16 @@ function isNetworkError(error: unknown): boolean {
   return error instanceof TypeError && /fetch failed/i.test(error.message);
 }
 
-/** Signs a short-lived service credential for calls between services. */
-export function createServiceCredential(serviceName: string, secret: string) {
-  const key = new TextEncoder().encode(secret);
+/** Signs short-lived service credentials for calls between services, with this service's own key (its seed). */
+export function createServiceCredential(serviceName: string, privateKey: string) {
+  const key = servicePrivateKey(privateKey);
   let cached: { token: string; expiresAt: number } | undefined;
   return async (): Promise<string> => {
     const now = Date.now();
     if (cached && cached.expiresAt - now > 30_000) return cached.token;
     const expiresAt = now + 120_000;
     const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: 'JWT', kid: `${SERVICE_KID_PREFIX}${serviceName}` })
       .setIssuer(SERVICE_TOKEN_ISSUER)
       .setAudience(TOKEN_AUDIENCE)
       .setSubject(`service:${serviceName}`)

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseServicePublicKeys, SERVICE_KEY_TEXT } from './service-keys.js';
 
 /** Env keys every service shares. Each service adds its own with `extendConfig`. */
 export const commonConfigSchema = z.object({
-  /** `production` requires SERVICE_SECRET (and users its JWT_PRIVATE_KEY) instead of generating them. */
+  /** `production` requires real keys (SERVICE_PRIVATE_KEY where a service signs, users' JWT_PRIVATE_KEY) instead of generating them. */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Address to listen on: 127.0.0.1 on a laptop or VM, 0.0.0.0 in a container. */
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -20,8 +21,29 @@ export const commonConfigSchema = z.object({
     .optional(),
   /** Where the users service publishes its JWKS (access-token public keys). */
   USERS_URL: z.url().default('http://127.0.0.1:8081'),
-  /** Shared secret that signs service-to-service credentials; at least 32 characters. */
-  SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * This service's own Ed25519 key for the credentials it sends to internal endpoints: the
+   * 32-byte seed in base64url. Only exercises, posts and votes hold one (required in production);
+   * never give it to another service.
+   */
+  SERVICE_PRIVATE_KEY: z.string().regex(SERVICE_KEY_TEXT, 'must be an Ed25519 seed: 43 base64url characters').optional(),
+  /**
+   * Public keys of the services that sign credentials, `name:key` comma-separated (e.g.
+   * `exercises:…,posts:…,votes:…`); not secret, the same everywhere. A service accepts credentials only
+   * from the callers its internal endpoints allow-list, and only with these keys.
+   */
+  SERVICE_PUBLIC_KEYS: z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (text === undefined || text.trim() === '') return undefined;
+      try {
+        return parseServicePublicKeys(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `must be name:key pairs separated by commas: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
   /** Largest request body accepted; larger ones answer 413. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   /**

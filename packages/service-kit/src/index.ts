@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './http-client.js';
 export * from './pagination.js';
 export * from './secrets.js';
+export * from './service-keys.js';
 export * from './server.js';
 export * from './text-caps.js';
 export * from './service.js';

@@ -1,7 +1,16 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { createServiceCredential } from './auth.js';
 import { type CommonConfig, ConfigError } from './config.js';
+import {
+  CREDENTIALED_SERVICES,
+  formatServicePublicKeys,
+  newServicePrivateKey,
+  SERVICE_KEY_TEXT,
+  servicePublicKeyOf,
+} from './service-keys.js';
 
 const isErrorCode = (error: unknown, code: string) => (error as NodeJS.ErrnoException | undefined)?.code === code;
 
@@ -49,13 +58,45 @@ export function readOrCreateSecretFile(path: string, create: () => string): stri
 }
 
 /**
- * The secret that signs service credentials. In production it must come from the environment;
- * on a laptop it is generated once into DATA_DIR so `npm start` needs no set-up.
+ * The public keys of the callers this service accepts (`trusted`), from SERVICE_PUBLIC_KEYS.
+ * Any other service's credential is refused. In production a trusted caller without a key
+ * stops the process: its calls could never succeed.
  */
-export function resolveServiceSecret(config: CommonConfig): string {
-  if (config.SERVICE_SECRET) return config.SERVICE_SECRET;
-  if (config.NODE_ENV === 'production') {
-    throw new ConfigError(['SERVICE_SECRET: is required in production (at least 32 characters)']);
+export function trustedServiceKeys(config: CommonConfig, trusted: readonly string[]): Map<string, KeyObject[]> {
+  const all = config.SERVICE_PUBLIC_KEYS ?? new Map<string, KeyObject[]>();
+  const keys = new Map([...all].filter(([name]) => trusted.includes(name)));
+  const missing = trusted.filter((name) => !keys.has(name));
+  if (missing.length > 0 && config.NODE_ENV === 'production') {
+    throw new ConfigError([`SERVICE_PUBLIC_KEYS: needs the public key of ${missing.join(', ')} (this service accepts its calls)`]);
   }
-  return readOrCreateSecretFile(resolve(config.DATA_DIR, 'service-secret'), () => randomBytes(32).toString('base64url'));
+  return keys;
+}
+
+/**
+ * Credentials signed with this service's own key (SERVICE_PRIVATE_KEY). A service that calls internal endpoints
+ * cannot work without it in production; elsewhere it then sends no credential (and its
+ * internal calls are refused, which the tests of the callee cover).
+ */
+export function ownServiceCredential(config: CommonConfig, serviceName: string): (() => Promise<string>) | undefined {
+  if (config.SERVICE_PRIVATE_KEY) return createServiceCredential(serviceName, config.SERVICE_PRIVATE_KEY);
+  if (config.NODE_ENV === 'production') {
+    throw new ConfigError([`SERVICE_PRIVATE_KEY: is required in production for ${serviceName} (it calls internal endpoints of other services)`]);
+  }
+  return undefined;
+}
+
+/**
+ * The launcher's keys on a laptop: one private key per credentialed service, generated once into
+ * DATA_DIR (owner-only, atomically), and the public keys every service gets.
+ */
+export function developmentServiceKeys(dataDir: string): { privateKeys: Record<string, string>; publicKeys: string } {
+  const privateKeys: Record<string, string> = {};
+  const publicKeys: Record<string, string> = {};
+  for (const name of CREDENTIALED_SERVICES) {
+    const seed = readOrCreateSecretFile(resolve(dataDir, `service-key-${name}`), newServicePrivateKey);
+    if (!SERVICE_KEY_TEXT.test(seed)) throw new ConfigError([`${resolve(dataDir, `service-key-${name}`)}: is not a service key; delete it to have it generated again`]);
+    privateKeys[name] = seed;
+    publicKeys[name] = servicePublicKeyOf(seed);
+  }
+  return { privateKeys, publicKeys: formatServicePublicKeys(publicKeys) };
 }

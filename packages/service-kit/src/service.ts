@@ -28,7 +28,7 @@ import type { CommonConfig } from './config.js';
 import { type Database, defaultDatabaseUrl, openDatabase } from './db.js';
 import { AppError, badRequest, type ErrorBody, errorBody } from './errors.js';
 import { observeDatabasePool, registerMetrics } from './metrics.js';
-import { resolveServiceSecret } from './secrets.js';
+import { trustedServiceKeys } from './secrets.js';
 
 export type ServiceApp = FastifyInstance<
   RawServerDefault,
@@ -64,6 +64,11 @@ export interface ServiceOptions {
   migrations?: Record<string, Migration>;
   /** Where access-token keys come from; default: the users service's JWKS (USERS_URL). */
   accessTokenKeys?: JWTVerifyGetKey;
+  /**
+   * Services whose credentials this one accepts (the callers its internal endpoints allow-list);
+   * their public keys come from SERVICE_PUBLIC_KEYS. Default: none, every service credential is refused.
+   */
+  trustedServices?: readonly string[];
   /** Extra check after a user token verifies (users: account still active, token not revoked). */
   afterAuthenticate?: (actor: UserActor) => Promise<void>;
   /** Named dependency checks for /ready, besides the database. */
@@ -117,7 +122,7 @@ export async function buildService<DB>(options: ServiceOptions): Promise<Service
 
   const verifyToken = createTokenVerifier({
     accessTokenKeys: options.accessTokenKeys ?? remoteJwks(config.USERS_URL),
-    serviceSecret: resolveServiceSecret(config),
+    serviceKeys: trustedServiceKeys(config, options.trustedServices ?? []),
   });
   // The caller is resolved lazily: only a route that asks (`await actorOf(request)`) reads the
   // Authorization header, so a stale token cannot break a public route such as login or refresh.

@@ -1,14 +1,23 @@
-import { createServiceCredential, createTokenVerifier } from '@codeyard/service-kit';
+import {
+  createServiceCredential,
+  createTokenVerifier,
+  newServicePrivateKey,
+  parseServicePublicKeys,
+  servicePrivateKey,
+  servicePublicKeyOf,
+} from '@codeyard/service-kit';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 
-const SECRET = 'a-service-secret-of-at-least-32-characters';
-
 describe('service-kit: token verification', async () => {
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  const votesKey = newServicePrivateKey();
+  const exercisesKey = newServicePrivateKey();
+  const evalKey = newServicePrivateKey();
+  // users' view: it accepts votes only; the others' keys are known to the deployment, not trusted here.
   const verify = createTokenVerifier({
     accessTokenKeys: createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' }] }),
-    serviceSecret: SECRET,
+    serviceKeys: parseServicePublicKeys(`votes:${servicePublicKeyOf(votesKey)}`),
   });
   const now = Math.floor(Date.now() / 1000);
   const accessToken = (claims: { sub?: string; exp?: number }) => {
@@ -21,15 +30,15 @@ describe('service-kit: token verification', async () => {
     if (claims.exp !== undefined) jwt.setExpirationTime(claims.exp);
     return jwt.sign(privateKey);
   };
-  const serviceToken = (iat: number, exp: number) =>
+  const serviceToken = (options: { name: string; key: string; iat: number; exp: number; alg?: 'EdDSA' | 'HS256' }) =>
     new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
+      .setProtectedHeader({ alg: options.alg ?? 'EdDSA', kid: `service:${options.name}` })
       .setIssuer('codeyard-service')
       .setAudience('codeyard')
-      .setSubject('service:votes')
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .sign(new TextEncoder().encode(SECRET));
+      .setSubject(`service:${options.name}`)
+      .setIssuedAt(options.iat)
+      .setExpirationTime(options.exp)
+      .sign(options.alg === 'HS256' ? new TextEncoder().encode(options.key.padEnd(32, '-')) : servicePrivateKey(options.key));
 
   it('accepts an access token with sub and exp', async () => {
     expect(await verify(`Bearer ${await accessToken({ sub: '7', exp: now + 600 })}`)).toMatchObject({ kind: 'user', id: 7 });
@@ -41,9 +50,51 @@ describe('service-kit: token verification', async () => {
   });
 
   it('accepts a fresh service credential and refuses one issued too long ago, whatever its exp', async () => {
-    const credential = await createServiceCredential('votes', SECRET)();
+    const credential = await createServiceCredential('votes', votesKey)();
     expect(await verify(`Bearer ${credential}`)).toEqual({ kind: 'service', name: 'votes' });
-    await expect(verify(`Bearer ${await serviceToken(now - 600, now + 3600)}`)).rejects.toMatchObject({ statusCode: 401 });
+    expect(await verify(`Bearer ${credential}`)).toEqual({ kind: 'service', name: 'votes' });
+    const old = await serviceToken({ name: 'votes', key: votesKey, iat: now - 600, exp: now + 3600 });
+    await expect(verify(`Bearer ${old}`)).rejects.toMatchObject({ statusCode: 401 });
+  });
+
+  it('refuses a credential naming votes signed with another service\'s key, and one with an HMAC', async () => {
+    for (const key of [exercisesKey, evalKey]) {
+      await expect(verify(`Bearer ${await createServiceCredential('votes', key)()}`)).rejects.toMatchObject({ statusCode: 401 });
+    }
+    const hmac = await serviceToken({ name: 'votes', key: votesKey, iat: now, exp: now + 60, alg: 'HS256' });
+    await expect(verify(`Bearer ${hmac}`)).rejects.toMatchObject({ statusCode: 401 });
+  });
+
+  it('refuses a credential whose sub names another service than its key', async () => {
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'service:votes' })
+      .setIssuer('codeyard-service')
+      .setAudience('codeyard')
+      .setSubject('service:exercises')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(servicePrivateKey(votesKey));
+    await expect(verify(`Bearer ${token}`)).rejects.toMatchObject({ statusCode: 401 });
+  });
+
+  it('refuses a valid credential of a service it does not trust', async () => {
+    const credential = await createServiceCredential('exercises', exercisesKey)();
+    await expect(verify(`Bearer ${credential}`)).rejects.toMatchObject({
+      statusCode: 401,
+      message: 'Credentials of the exercises service are not accepted here',
+    });
+  });
+
+  it('accepts either key of a service while its key is rotated', async () => {
+    const next = newServicePrivateKey();
+    const rotating = createTokenVerifier({
+      accessTokenKeys: createLocalJWKSet({ keys: [] }),
+      serviceKeys: parseServicePublicKeys(`votes:${servicePublicKeyOf(votesKey)},votes:${servicePublicKeyOf(next)}`),
+    });
+    for (const key of [votesKey, next]) {
+      expect(await rotating(`Bearer ${await createServiceCredential('votes', key)()}`)).toEqual({ kind: 'service', name: 'votes' });
+    }
+    await expect(rotating(`Bearer ${await createServiceCredential('votes', evalKey)()}`)).rejects.toMatchObject({ statusCode: 401 });
   });
 
   describe('verified tokens kept until they expire', async () => {
@@ -57,7 +108,7 @@ describe('service-kit: token verification', async () => {
           lookups++;
           return jwks(header, token);
         },
-        serviceSecret: SECRET,
+        serviceKeys: parseServicePublicKeys(`votes:${servicePublicKeyOf(votesKey)}`),
         now: () => clock.ms,
         ...(cacheSize !== undefined && { cacheSize }),
       });
@@ -76,7 +127,7 @@ describe('service-kit: token verification', async () => {
 
     it('keeps a service credential no longer than its maximum age, whatever its exp', async () => {
       const { verifier, clock } = verifierWithClock();
-      const header = `Bearer ${await serviceToken(now - 200, now + 3600)}`;
+      const header = `Bearer ${await serviceToken({ name: 'votes', key: votesKey, iat: now - 200, exp: now + 3600 })}`;
       expect(await verifier(header)).toEqual({ kind: 'service', name: 'votes' });
       clock.ms = (now + 101) * 1000;
       await expect(verifier(header)).rejects.toMatchObject({ statusCode: 401 });

@@ -14,7 +14,7 @@ describe('docs/configuration.md', () => {
       .filter((line) => line.startsWith('| `'));
     const keys = rows.map((row) => row.split('|')[1]?.trim());
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toEqual(expect.arrayContaining(['`DATABASE_URL`', '`SERVICE_SECRET`', '`JWT_PRIVATE_KEY`', '`OUTBOX_RELAY`', '`EVAL_QUEUE_LIMIT`']));
-    expect(rows.find((row) => row.startsWith('| `SERVICE_SECRET`'))).toContain('every service');
+    expect(keys).toEqual(expect.arrayContaining(['`DATABASE_URL`', '`SERVICE_PRIVATE_KEY`', '`SERVICE_PUBLIC_KEYS`', '`JWT_PRIVATE_KEY`', '`OUTBOX_RELAY`', '`EVAL_QUEUE_LIMIT`']));
+    expect(rows.find((row) => row.startsWith('| `SERVICE_PUBLIC_KEYS`'))).toContain('every service');
   });
 });

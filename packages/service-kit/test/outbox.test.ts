@@ -13,7 +13,7 @@ import {
   type ServiceClient,
   startOutboxRelay,
 } from '@codeyard/service-kit';
-import { type DatabaseEnv, describeEachDatabase, freshDatabase, TEST_SERVICE_SECRET } from '@codeyard/test-kit';
+import { type DatabaseEnv, describeEachDatabase, freshDatabase, TEST_SERVICE_PRIVATE_KEYS } from '@codeyard/test-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
@@ -116,7 +116,7 @@ describeEachDatabase('service-kit: transactional outbox', (target) => {
     client = createServiceClient({
       baseUrl: receiver.url,
       target: 'receiver',
-      credential: createServiceCredential('tester', TEST_SERVICE_SECRET),
+      credential: createServiceCredential('tester', TEST_SERVICE_PRIVATE_KEYS.tester as string),
       // Generous: on a loaded machine a send that times out is sent again, and the tests that
       // count sends would see a (legitimate) redelivery.
       timeoutMs: 20_000,

@@ -1,4 +1,16 @@
-import { AppError, buildService, ConfigError, commonConfigSchema, extendConfig, loadConfig, portSchema } from '@codeyard/service-kit';
+import {
+  AppError,
+  buildService,
+  ConfigError,
+  commonConfigSchema,
+  extendConfig,
+  loadConfig,
+  newServicePrivateKey,
+  ownServiceCredential,
+  portSchema,
+  servicePublicKeyOf,
+  trustedServiceKeys,
+} from '@codeyard/service-kit';
 import { testEnv } from '@codeyard/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -10,13 +22,28 @@ describe('service-kit: config', () => {
     const schema = extendConfig({ PORT: portSchema(8081) });
     expect(() => loadConfig(schema, { PORT: 'eighty' })).toThrow(ConfigError);
     try {
-      loadConfig(schema, { PORT: '70000', LOG_LEVEL: 'loud', SERVICE_SECRET: 'short' });
+      loadConfig(schema, { PORT: '70000', LOG_LEVEL: 'loud', SERVICE_PRIVATE_KEY: 'short', SERVICE_PUBLIC_KEYS: 'votes=abc' });
+      expect.unreachable();
     } catch (error) {
       const problems = (error as ConfigError).problems.join('\n');
       expect(problems).toMatch(/^PORT:/m);
       expect(problems).toMatch(/^LOG_LEVEL:/m);
-      expect(problems).toMatch(/^SERVICE_SECRET: must be at least 32 characters/m);
+      expect(problems).toMatch(/^SERVICE_PRIVATE_KEY: must be an Ed25519 seed/m);
+      expect(problems).toMatch(/^SERVICE_PUBLIC_KEYS: must be name:key pairs/m);
     }
+  });
+
+  it('in production, a service that signs needs SERVICE_PRIVATE_KEY and a verifier the keys of the callers it trusts', () => {
+    const votesKey = newServicePrivateKey();
+    const production = (env: Record<string, string>) => config({ NODE_ENV: 'production', ...env });
+    expect(() => ownServiceCredential(production({}), 'votes')).toThrow(/SERVICE_PRIVATE_KEY: is required in production for votes/);
+    expect(ownServiceCredential(production({ SERVICE_PRIVATE_KEY: votesKey }), 'votes')).toBeTypeOf('function');
+    expect(ownServiceCredential(config({}), 'votes')).toBeUndefined();
+    expect(() => trustedServiceKeys(production({ SERVICE_PUBLIC_KEYS: '' }), ['votes'])).toThrow(/SERVICE_PUBLIC_KEYS: needs the public key of votes/);
+    const publicKeys = `votes:${servicePublicKeyOf(votesKey)},exercises:${servicePublicKeyOf(newServicePrivateKey())}`;
+    // Only the trusted callers' keys are kept.
+    expect([...trustedServiceKeys(production({ SERVICE_PUBLIC_KEYS: publicKeys }), ['votes']).keys()]).toEqual(['votes']);
+    expect(trustedServiceKeys(production({ SERVICE_PUBLIC_KEYS: publicKeys }), []).size).toBe(0);
   });
 
   it('takes TRUST_PROXY as false, a hop count or proxy addresses, and refuses "true" (any client could pick its IP)', () => {

@@ -1,6 +1,6 @@
 import { ACCESS_TOKEN_ISSUER, createServiceCredential, TOKEN_AUDIENCE } from '@codeyard/service-kit';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTVerifyGetKey, SignJWT } from 'jose';
-import { TEST_SERVICE_SECRET } from './env.js';
+import { TEST_SERVICE_PRIVATE_KEYS } from './env.js';
 
 export interface TestIssuer {
   /** Pass as `accessTokenKeys` to a service under test instead of the users service's JWKS. */
@@ -31,7 +31,12 @@ export async function createTestIssuer(): Promise<TestIssuer> {
   };
 }
 
-/** `Authorization` header value for a service credential signed with the test secret. */
-export async function serviceBearer(serviceName: string): Promise<string> {
-  return `Bearer ${await createServiceCredential(serviceName, TEST_SERVICE_SECRET)()}`;
+/**
+ * `Authorization` header value for a service credential signed with that service's test key, or
+ * with another service's key (`signedBy`) to pose as it.
+ */
+export async function serviceBearer(serviceName: string, options: { signedBy?: string } = {}): Promise<string> {
+  const key = TEST_SERVICE_PRIVATE_KEYS[options.signedBy ?? serviceName];
+  if (!key) throw new Error(`no test key for the ${options.signedBy ?? serviceName} service`);
+  return `Bearer ${await createServiceCredential(serviceName, key)()}`;
 }

@@ -1,6 +1,7 @@
 import { buildService, observeMetric, type ServiceApp } from '@codeyard/service-kit';
 import type { JWTVerifyGetKey } from 'jose';
 import type { EvalConfig } from './config.js';
+import { LIMIT_RAISERS } from './domain/evaluate.js';
 import { registerEvalRoutes } from './routes/eval.js';
 import { createSandboxPool, type SandboxPool } from './sandbox/index.js';
 
@@ -21,6 +22,7 @@ export async function buildApp(
     description: 'The sandbox: runs untrusted JavaScript, TypeScript and Python against data tests. Stateless.',
     config,
     ...(overrides.accessTokenKeys && { accessTokenKeys: overrides.accessTokenKeys }),
+    trustedServices: LIMIT_RAISERS,
     readinessChecks: { sandbox: () => warm },
     processMetrics: config.NODE_ENV !== 'test',
   });

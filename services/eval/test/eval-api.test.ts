@@ -128,7 +128,15 @@ describe('eval over HTTP', () => {
       headers: { authorization: await serviceBearer('votes') },
       payload: { ...payload, limits: { time_ms: 5_000 } },
     });
-    expect(otherService.statusCode).toBe(400);
+    // eval accepts no credential but exercises' (and none can write anything here).
+    expect(otherService.statusCode).toBe(401);
+    const posing = await app.inject({
+      method: 'POST',
+      url: '/eval',
+      headers: { authorization: await serviceBearer('exercises', { signedBy: 'votes' }) },
+      payload: { ...payload, limits: { time_ms: 5_000 } },
+    });
+    expect(posing.statusCode).toBe(401);
     const exercises = await app.inject({
       method: 'POST',
       url: '/eval',

@@ -1,9 +1,8 @@
 import {
   buildService,
   createServiceClient,
-  createServiceCredential,
   type OutboxRelay,
-  resolveServiceSecret,
+  ownServiceCredential,
   type ServiceApp,
   type ServiceClient,
   startServiceOutboxRelay,
@@ -50,9 +49,9 @@ export async function buildApp(config: ExercisesConfig, overrides: ExercisesOver
   });
   if (!database) throw new Error('exercises needs a database');
   const db = database.db;
-  const credential = createServiceCredential('exercises', resolveServiceSecret(config));
-  const evalClient = overrides.eval ?? createServiceClient({ baseUrl: config.EVAL_URL, target: 'eval', credential });
-  const scoresClient = overrides.scores ?? createServiceClient({ baseUrl: config.SCORES_URL, target: 'scores', credential });
+  const credential = ownServiceCredential(config, 'exercises');
+  const evalClient = overrides.eval ?? createServiceClient({ baseUrl: config.EVAL_URL, target: 'eval', ...(credential && { credential }) });
+  const scoresClient = overrides.scores ?? createServiceClient({ baseUrl: config.SCORES_URL, target: 'scores', ...(credential && { credential }) });
 
   const outbox = startServiceOutboxRelay(app, db, config, { scores: scoresClient });
 

@@ -113,11 +113,11 @@ describeEachDatabase('exercises', (target) => {
     expect(response.json().errors).toEqual({ title: 'is already used' });
   });
 
-  it('returns 401 without a token and 403 for users and services', async () => {
+  it('returns 401 without a token or with a service credential (exercises accepts none) and 403 for users', async () => {
     const body = jsExercise();
     expect((await create(body, {})).statusCode).toBe(401);
     expect((await create(body, await harness.userAuth(7))).statusCode).toBe(403);
-    expect((await create(body, { authorization: await serviceBearer('scores') })).statusCode).toBe(403);
+    expect((await create(body, { authorization: await serviceBearer('scores') })).statusCode).toBe(401);
     expect(sandbox.state.calls).toHaveLength(0);
     expect(await titles()).not.toContain(body.title);
   });

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { loadConfig, type ServiceClient } from '@codeyard/service-kit';
-import { createTestIssuer, type DatabaseTargetName, freshDatabase, type TestIssuer, testEnv } from '@codeyard/test-kit';
+import { createTestIssuer, type DatabaseTargetName, freshDatabase, TEST_SERVICE_PRIVATE_KEYS, type TestIssuer, testEnv } from '@codeyard/test-kit';
 import { buildApp, type ExercisesApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
@@ -29,6 +29,7 @@ export async function startExercises(
       EVAL_URL: 'http://127.0.0.1:9',
       SCORES_URL: 'http://127.0.0.1:9',
       OUTBOX_RELAY: 'false',
+      SERVICE_PRIVATE_KEY: TEST_SERVICE_PRIVATE_KEYS.exercises as string,
       ...options.env,
     }),
   );

@@ -1,5 +1,5 @@
 import { createServiceClient, createServiceCredential, loadConfig, startOutboxRelay } from '@codeyard/service-kit';
-import { createTestIssuer, describeEachDatabase, freshDatabase, TEST_SERVICE_SECRET, type TestIssuer, testEnv } from '@codeyard/test-kit';
+import { createTestIssuer, describeEachDatabase, freshDatabase, TEST_SERVICE_PRIVATE_KEYS, type TestIssuer, testEnv } from '@codeyard/test-kit';
 import { afterEach, expect, it, vi } from 'vitest';
 import { buildApp as buildScores } from '../../scores/src/app.js';
 import { configSchema as scoresConfigSchema } from '../../scores/src/config.js';
@@ -111,7 +111,7 @@ describeEachDatabase('exercises: score updates through the outbox', (target) => 
         scores: createServiceClient({
           baseUrl: `http://127.0.0.1:${(scores.app.server.address() as { port: number }).port}`,
           target: 'scores',
-          credential: createServiceCredential('exercises', TEST_SERVICE_SECRET),
+          credential: createServiceCredential('exercises', TEST_SERVICE_PRIVATE_KEYS.exercises as string),
         }),
       },
       logger: exercises.app.log,

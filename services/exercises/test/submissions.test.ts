@@ -185,9 +185,9 @@ describeEachDatabase('exercises: submissions', (target) => {
     expect(sandbox.state.calls).toHaveLength(0);
   });
 
-  it('returns 401 without a token and 403 for a service credential', async () => {
+  it('returns 401 without a token and for a service credential (exercises accepts none)', async () => {
     expect((await submit(RIGHT_ANSWER, {})).statusCode).toBe(401);
-    expect((await submit(RIGHT_ANSWER, { authorization: await serviceBearer('scores') })).statusCode).toBe(403);
+    expect((await submit(RIGHT_ANSWER, { authorization: await serviceBearer('scores') })).statusCode).toBe(401);
   });
 
   // Idempotency-Key ----------------------------------------------------------------------------

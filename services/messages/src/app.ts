@@ -1,11 +1,4 @@
-import {
-  buildService,
-  createServiceClient,
-  createServiceCredential,
-  type Database,
-  resolveServiceSecret,
-  type ServiceApp,
-} from '@codeyard/service-kit';
+import { buildService, createServiceClient, type Database, type ServiceApp } from '@codeyard/service-kit';
 import type { JWTVerifyGetKey } from 'jose';
 import type { MessagesConfig } from './config.js';
 import { createMessagesRepo } from './db/messages-repo.js';
@@ -32,11 +25,8 @@ export async function buildApp(config: MessagesConfig, overrides: { accessTokenK
   if (!database) throw new Error('messages needs a database');
   const db = database.db;
   const recipients = createRecipientDirectory({
-    client: createServiceClient({
-      baseUrl: config.USERS_URL,
-      target: 'users',
-      credential: createServiceCredential('messages', resolveServiceSecret(config)),
-    }),
+    // Looking a recipient up is public: messages holds no credential.
+    client: createServiceClient({ baseUrl: config.USERS_URL, target: 'users' }),
     timeoutMs: config.USERS_TIMEOUT_MS,
   });
   registerMessageRoutes(app, createMessaging({ db, messages: createMessagesRepo(db), recipients }));

@@ -85,7 +85,7 @@ describeEachDatabase('messages: send, boxes, read, delete, favourite', (target) 
     expect(await box(alice, 'box=sent')).toEqual([]);
   });
 
-  it('returns 401 without a token and 403 for a service credential', async () => {
+  it('returns 401 without a token and for a service credential (messages accepts none)', async () => {
     const bob = await harness.person();
     const anonymous = await app.inject({ method: 'POST', url: '/messages', payload: { to: bob.username, content: 'hi' } });
     expect(anonymous.statusCode).toBe(401);
@@ -95,7 +95,7 @@ describeEachDatabase('messages: send, boxes, read, delete, favourite', (target) 
       headers: { authorization: await serviceBearer('votes') },
       payload: { to: bob.username, content: 'hi' },
     });
-    expect(service.statusCode).toBe(403);
+    expect(service.statusCode).toBe(401);
     for (const url of ['/messages', '/messages/1']) expect((await app.inject({ method: 'GET', url })).statusCode).toBe(401);
     expect((await app.inject({ method: 'DELETE', url: '/messages/1' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'PUT', url: '/messages/1/favorite' })).statusCode).toBe(401);

@@ -1,10 +1,9 @@
 import {
   buildService,
   createServiceClient,
-  createServiceCredential,
   type Database,
   type OutboxRelay,
-  resolveServiceSecret,
+  ownServiceCredential,
   type ServiceApp,
   type ServiceClient,
   startServiceOutboxRelay,
@@ -39,8 +38,8 @@ export async function buildApp(config: PostsConfig, overrides: { accessTokenKeys
   });
   if (!database) throw new Error('posts needs a database');
   const db = database.db;
-  const credential = createServiceCredential('posts', resolveServiceSecret(config));
-  const relayClients = { votes: createServiceClient({ baseUrl: config.VOTES_URL, target: 'votes', credential }) };
+  const credential = ownServiceCredential(config, 'posts');
+  const relayClients = { votes: createServiceClient({ baseUrl: config.VOTES_URL, target: 'votes', ...(credential && { credential }) }) };
   const relay = startServiceOutboxRelay(app, db, config, relayClients);
   const domain = createPostsDomain({
     db,

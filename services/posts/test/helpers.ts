@@ -1,5 +1,5 @@
 import { loadConfig } from '@codeyard/service-kit';
-import { createTestIssuer, type DatabaseTargetName, freshDatabase, type TestIssuer, testEnv } from '@codeyard/test-kit';
+import { createTestIssuer, type DatabaseTargetName, freshDatabase, TEST_SERVICE_PRIVATE_KEYS, type TestIssuer, testEnv } from '@codeyard/test-kit';
 import { buildApp } from '../src/app.js';
 import { configSchema } from '../src/config.js';
 
@@ -17,7 +17,13 @@ export interface PostsHarness {
 export async function startPosts(target: DatabaseTargetName, extraEnv: Record<string, string> = {}): Promise<PostsHarness> {
   const fresh = await freshDatabase(target);
   const issuer = await createTestIssuer();
-  const config = loadConfig(configSchema, testEnv({ OUTBOX_RELAY: 'false', VOTES_URL: 'http://127.0.0.1:1', ...fresh.env, ...extraEnv }));
+  const config = loadConfig(configSchema, testEnv({
+      OUTBOX_RELAY: 'false',
+      VOTES_URL: 'http://127.0.0.1:1',
+      SERVICE_PRIVATE_KEY: TEST_SERVICE_PRIVATE_KEYS.posts as string,
+      ...fresh.env,
+      ...extraEnv,
+    }));
   const { app, database } = await buildApp(config, { accessTokenKeys: issuer.keys });
   await app.ready();
   return {

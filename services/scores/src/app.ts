@@ -1,9 +1,7 @@
 import {
   buildService,
   createServiceClient,
-  createServiceCredential,
   type ProcessedEventsPruner,
-  resolveServiceSecret,
   type ServiceApp,
   processedKeys,
   startProcessedEventsPruning,
@@ -13,7 +11,7 @@ import type { ScoresConfig } from './config.js';
 import { migrations } from './db/migrations/index.js';
 import type { ScoresDatabase } from './db/schema.js';
 import { createScoresRepo } from './db/scores-repo.js';
-import { createScores, type Scores } from './domain/scores.js';
+import { createScores, SCORE_WRITERS, type Scores } from './domain/scores.js';
 import { createUsernameDirectory, type UsernameDirectory } from './domain/usernames.js';
 import { registerScoreRoutes } from './routes/scores.js';
 
@@ -37,6 +35,7 @@ export async function buildApp(config: ScoresConfig, overrides: ScoresOverrides 
     description: 'One score per (user, exercise): attempts, solved or not, when; and the leaderboard.',
     config,
     migrations,
+    trustedServices: SCORE_WRITERS,
     ...(overrides.accessTokenKeys && { accessTokenKeys: overrides.accessTokenKeys }),
     processMetrics: config.NODE_ENV !== 'test',
   });
@@ -45,11 +44,8 @@ export async function buildApp(config: ScoresConfig, overrides: ScoresOverrides 
   const usernames =
     overrides.usernames ??
     createUsernameDirectory({
-      users: createServiceClient({
-        baseUrl: config.USERS_URL,
-        target: 'users',
-        credential: createServiceCredential('scores', resolveServiceSecret(config)),
-      }),
+      // Usernames are public: scores holds no credential.
+      users: createServiceClient({ baseUrl: config.USERS_URL, target: 'users' }),
       cacheMs: config.USERNAME_CACHE_SECONDS * 1000,
       timeoutMs: config.USERS_LOOKUP_TIMEOUT_MS,
     });

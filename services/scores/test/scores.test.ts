@@ -62,15 +62,27 @@ describeEachDatabase('scores', (target) => {
     expect(list.json()).toEqual([]);
   });
 
-  it('refuses score writes (403) from any service but exercises, e.g. an escaped eval or votes', async () => {
+  it('refuses score writes (401) from any service but exercises, e.g. an escaped eval or votes', async () => {
     const body = { user_id: uniqueId(), exercise_id: uniqueId(), correct: true };
     for (const service of ['eval', 'votes']) {
       const authorization = await serviceBearer(service);
-      expect((await createScore(body, { authorization })).statusCode, service).toBe(403);
+      expect((await createScore(body, { authorization })).statusCode, service).toBe(401);
       const upsert = await app.inject({ method: 'PATCH', url: '/scores', headers: { authorization }, payload: body });
-      expect(upsert.statusCode, service).toBe(403);
+      expect(upsert.statusCode, service).toBe(401);
     }
     expect((await app.inject({ method: 'GET', url: `/scores?user_id=${body.user_id}` })).json()).toEqual([]);
+  });
+
+  it('refuses a credential minted with votes\' key that claims to be exercises', async () => {
+    const body = { user_id: uniqueId(), exercise_id: uniqueId(), correct: true };
+    const authorization = await serviceBearer('exercises', { signedBy: 'votes' });
+    const response = await createScore(body, { authorization });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().message).toBe('Invalid access token');
+    expect((await app.inject({ method: 'PATCH', url: '/scores', headers: { authorization }, payload: body })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: `/scores?user_id=${body.user_id}` })).json()).toEqual([]);
+    // exercises' own key still works
+    expect((await createScore(body)).statusCode).toBe(201);
   });
 
   it.each([

@@ -13,7 +13,7 @@ import type { UsersDatabase } from './db/schema.js';
 import { createSessionsRepo } from './db/sessions-repo.js';
 import { createUsersRepo } from './db/users-repo.js';
 import { type Accounts, createAccounts } from './domain/accounts.js';
-import { createKarma } from './domain/karma.js';
+import { createKarma, KARMA_WRITERS } from './domain/karma.js';
 import { createLoginThrottle } from './domain/login-throttle.js';
 import { createPasswordHasher } from './domain/passwords.js';
 import { loadSigningKeys } from './domain/signing-keys.js';
@@ -37,6 +37,7 @@ export async function buildApp(config: UsersConfig): Promise<UsersApp> {
     config,
     migrations,
     accessTokenKeys: keys.verificationKeys,
+    trustedServices: KARMA_WRITERS,
     afterAuthenticate: async (actor) => accounts?.assertTokenStillValid(actor),
     processMetrics: config.NODE_ENV !== 'test',
   });

@@ -357,12 +357,23 @@ describeEachDatabase('users: accounts and karma', (target) => {
     expect((await app.inject({ method: 'GET', url: `/users/${target.id}` })).json().karma).toBe(0);
   });
 
-  it('refuses karma changes (403) from any service but votes, e.g. an escaped eval', async () => {
+  it('refuses karma changes (401) from any service but votes, e.g. an escaped eval', async () => {
     const target = await register(app);
     for (const service of ['eval', 'exercises', 'scores']) {
       const headers = { authorization: await serviceBearer(service) };
       const response = await app.inject({ method: 'POST', url: `/users/${target.id}/karma`, headers, payload: { delta: 1 } });
-      expect(response.statusCode, service).toBe(403);
+      expect(response.statusCode, service).toBe(401);
+      expect(response.json().message, service).toBe(`Credentials of the ${service} service are not accepted here`);
+    }
+    expect((await app.inject({ method: 'GET', url: `/users/${target.id}` })).json().karma).toBe(0);
+  });
+
+  it('refuses a credential that names votes but is signed with another service\'s key', async () => {
+    const target = await register(app);
+    for (const signer of ['exercises', 'eval']) {
+      const headers = { authorization: await serviceBearer('votes', { signedBy: signer }) };
+      const response = await app.inject({ method: 'POST', url: `/users/${target.id}/karma`, headers, payload: { delta: 1 } });
+      expect(response.statusCode, signer).toBe(401);
     }
     expect((await app.inject({ method: 'GET', url: `/users/${target.id}` })).json().karma).toBe(0);
   });

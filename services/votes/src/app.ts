@@ -1,10 +1,9 @@
 import {
   buildService,
   createServiceClient,
-  createServiceCredential,
   type Database,
   type OutboxRelay,
-  resolveServiceSecret,
+  ownServiceCredential,
   type ServiceApp,
   type ServiceClient,
   startServiceOutboxRelay,
@@ -17,7 +16,7 @@ import { createTalliesRepo } from './db/tallies-repo.js';
 import { createVotesRepo } from './db/votes-repo.js';
 import { createPostDirectory } from './domain/post-directory.js';
 import { type PostResolver, startPostResolver } from './domain/post-resolver.js';
-import { createVoting, type Voting } from './domain/voting.js';
+import { createVoting, DELETION_ANNOUNCERS, type Voting } from './domain/voting.js';
 import { registerVoteRoutes } from './routes/votes.js';
 
 export interface VotesApp {
@@ -37,16 +36,18 @@ export async function buildApp(config: VotesConfig, overrides: { accessTokenKeys
     description: 'One vote per user and post, tallies and top lists; karma reaches users through a transactional outbox.',
     config,
     migrations,
+    trustedServices: DELETION_ANNOUNCERS,
     ...(overrides.accessTokenKeys && { accessTokenKeys: overrides.accessTokenKeys }),
     processMetrics: config.NODE_ENV !== 'test',
   });
   if (!database) throw new Error('votes needs a database');
   const db = database.db;
-  const credential = createServiceCredential('votes', resolveServiceSecret(config));
-  const relayClients = { users: createServiceClient({ baseUrl: config.USERS_URL, target: 'users', credential }) };
+  const credential = ownServiceCredential(config, 'votes');
+  const relayClients = { users: createServiceClient({ baseUrl: config.USERS_URL, target: 'users', ...(credential && { credential }) }) };
   const relay = startServiceOutboxRelay(app, db, config, relayClients);
   const directory = createPostDirectory({
-    client: createServiceClient({ baseUrl: config.POSTS_URL, target: 'posts', credential }),
+    // Posts are public: no credential (posts accepts none).
+    client: createServiceClient({ baseUrl: config.POSTS_URL, target: 'posts' }),
     timeoutMs: config.POSTS_TIMEOUT_MS,
     logger: app.log,
   });

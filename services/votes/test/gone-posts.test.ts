@@ -157,8 +157,10 @@ describeEachDatabase('votes: posts that do not exist', (target) => {
       });
     expect((await announce()).statusCode).toBe(401);
     expect((await announce(await issuer.bearer(someVoter()))).statusCode).toBe(403);
+    // votes accepts no other service's credential (401), and not one naming posts with another key
     for (const service of ['votes', 'exercises', 'eval', 'users'])
-      expect((await announce(await serviceBearer(service))).statusCode).toBe(403);
+      expect((await announce(await serviceBearer(service))).statusCode).toBe(401);
+    expect((await announce(await serviceBearer('posts', { signedBy: 'votes' }))).statusCode).toBe(401);
     expect(await tallyRow(votes, postId)).toMatchObject({ gone_at: null });
     expect((await announce(await serviceBearer('posts'))).statusCode).toBe(200);
     const goneAt = (await tallyRow(votes, postId))?.gone_at;

@@ -1,6 +1,6 @@
 import { type AddressInfo, createServer } from 'node:net';
 import { loadConfig, type ServiceApp } from '@codeyard/service-kit';
-import { createTestIssuer, type DatabaseTargetName, freshDatabase, type TestIssuer, testEnv } from '@codeyard/test-kit';
+import { createTestIssuer, type DatabaseTargetName, freshDatabase, TEST_SERVICE_PRIVATE_KEYS, type TestIssuer, testEnv } from '@codeyard/test-kit';
 import { buildApp as buildPostsApp } from '../../posts/src/app.js';
 import { configSchema as postsConfigSchema } from '../../posts/src/config.js';
 import { buildApp as buildUsersApp } from '../../users/src/app.js';
@@ -49,7 +49,7 @@ export async function startPostsServer(
   const relay: Record<string, string> = options.votesUrl
     ? { OUTBOX_RELAY: 'true', OUTBOX_POLL_MS: '100', OUTBOX_MAX_BACKOFF_MS: '200', VOTES_URL: options.votesUrl }
     : { OUTBOX_RELAY: 'false', VOTES_URL: DOWN_URL };
-  const config = loadConfig(postsConfigSchema, testEnv({ ...fresh.env, ...relay }));
+  const config = loadConfig(postsConfigSchema, testEnv({ ...fresh.env, ...relay, SERVICE_PRIVATE_KEY: TEST_SERVICE_PRIVATE_KEYS.posts as string }));
   let app: ServiceApp | undefined = (await buildPostsApp(config, { accessTokenKeys: issuer.keys })).app;
   const port = await listen(app);
   const url = `http://127.0.0.1:${port}`;
@@ -170,6 +170,7 @@ export async function startVotes(
       OUTBOX_RELAY: 'false',
       OUTBOX_MAX_BACKOFF_MS: '0',
       POST_RESOLVE_INTERVAL_MS: '3600000',
+      SERVICE_PRIVATE_KEY: TEST_SERVICE_PRIVATE_KEYS.votes as string,
       ...options.env,
     }),
   );

@@ -78,7 +78,7 @@ describeEachDatabase('votes: voting, tallies, top and rank', (target) => {
     expect(response.json()).toEqual({ post_id: 777777, upvotes: 0, downvotes: 0, score: 0 });
   });
 
-  it('returns 401 without a token and 403 for a service credential, recording nothing', async () => {
+  it('returns 401 without a token and 403 for a service credential (posts: it may only announce deletions), recording nothing', async () => {
     const postId = await newPost();
     for (const [method, url, payload] of [
       ['PUT', `/votes/${postId}`, { direction: 'up' }],

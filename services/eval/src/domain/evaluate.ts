@@ -28,12 +28,15 @@ export async function evaluate(pool: SandboxPool, actor: Actor | null, request: 
   }
 }
 
+/** The only service whose credential eval accepts: exercises, for its reference solutions. */
+export const LIMIT_RAISERS = ['exercises'];
+
 /**
  * Anyone may lower the limits; only exercises may raise them (up to the schema's maximum), for the
  * reference solutions it checks. A public caller asking for more would tie up a worker longer.
  */
 function requireLimitsAllowedFor(actor: Actor, request: EvalRequest, defaults: Required<EvalLimits>): void {
-  if (actor.kind === 'service' && actor.name === 'exercises') return;
+  if (actor.kind === 'service' && LIMIT_RAISERS.includes(actor.name)) return;
   const { time_ms: timeMs, memory_mb: memoryMb } = request.limits ?? {};
   if ((timeMs !== undefined && timeMs > defaults.time_ms) || (memoryMb !== undefined && memoryMb > defaults.memory_mb)) {
     throw badRequest(`limits may only lower the defaults (${defaults.time_ms} ms, ${defaults.memory_mb} MB)`, {

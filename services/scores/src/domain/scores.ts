@@ -15,7 +15,8 @@ import type { ScoreRecord, ScoresRepo } from '../db/scores-repo.js';
 import type { UsernameDirectory } from './usernames.js';
 
 /** Scores change by grading a submission: only exercises (and admins) write them. */
-const SCORE_WRITERS = ['exercises'];
+/** The only service that writes scores (its grading outbox); scores accepts no other service's credential. */
+export const SCORE_WRITERS = ['exercises'];
 
 export function presentScore(score: ScoreRecord): contracts.Score {
   return {

@@ -1,7 +1,8 @@
 import { type Actor, badRequest, notFound, type ProcessedKeys, requireServiceOrAdmin } from '@codeyard/service-kit';
 
 /** Karma follows votes: no other service may change it. */
-const KARMA_WRITERS = ['votes'];
+/** The only service that changes karma (its outbox); users accepts no other service's credential. */
+export const KARMA_WRITERS = ['votes'];
 import type { Kysely } from 'kysely';
 import type { UsersDatabase } from '../db/schema.js';
 import type { UsersRepo } from '../db/users-repo.js';

@@ -6,6 +6,9 @@ import type { PostInfo, TalliesRepo, TallyRecord } from '../db/tallies-repo.js';
 import type { VotesRepo } from '../db/votes-repo.js';
 import type { PostDirectory, PostLookup } from './post-directory.js';
 
+/** The only service that announces deleted posts (its outbox); votes accepts no other service's credential. */
+export const DELETION_ANNOUNCERS = ['posts'];
+
 const DIRECTION_VALUE: Record<contracts.Direction, number> = { up: 1, down: -1, none: 0 };
 const DIRECTION_OF_VALUE = (value: number | undefined): contracts.Direction => (value === 1 ? 'up' : value === -1 ? 'down' : 'none');
 const MAX_RESOLVE_BACKOFF_MS = 10 * 60_000;
@@ -168,7 +171,7 @@ export function createVoting(deps: { db: Db; tallies: TalliesRepo; votes: VotesR
 
     /** Posts deleted the post (its outbox event): the tally is gone, whether or not anyone voted. */
     async markPostDeleted(actor: Actor | null, postId: number): Promise<void> {
-      requireServiceOrAdmin(actor, ['posts']);
+      requireServiceOrAdmin(actor, DELETION_ANNOUNCERS);
       await onePerPost(postId, () => db.transaction().execute((trx) => tallies.markGone(postId, trx)));
       directory.forget(postId);
     },
