@@ -95,8 +95,10 @@ async function launchOnce(options: LaunchOptions, portBase: number): Promise<Lau
   const adminPassword = randomBytes(12).toString('base64url');
   const schemaPrefix = `e2e_${randomBytes(4).toString('hex')}_`;
   const postgresUrl = process.env.TEST_DATABASE_URL;
+  // The test runner's own database URL is not for the system: each service gets DATABASE_URL (below) or none.
+  const { TEST_DATABASE_URL: _testDatabase, ...runnerEnv } = process.env as Record<string, string>;
   const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+    ...runnerEnv,
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
