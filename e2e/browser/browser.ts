@@ -105,7 +105,7 @@ export async function logIn(page: Page, login: string, password: string, usernam
   await page.getByLabel('Email or username').fill(login);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: username }).waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: username, exact: true }).waitFor();
 }
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -128,4 +128,21 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
 /** How far the page's content sticks out of the viewport sideways (0 when it fits). */
 export async function horizontalOverflow(page: Page): Promise<number> {
   return (await page.evaluate('Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - window.innerWidth')) as number;
+}
+
+/** Replaces the whole text of the code editor with this label (typed text would be auto-indented; this is pasted as is). */
+export async function setCode(page: Page, code: string, label = 'Code') {
+  const editor = page.getByRole('textbox', { name: label });
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(code);
+  await editor
+    .getByText(code.split('\n')[0] ?? '')
+    .first()
+    .waitFor();
+}
+
+/** The next answer to a `method` request whose path matches. */
+export function answerTo(page: Page, method: string, pattern: RegExp) {
+  return page.waitForResponse((response) => response.request().method() === method && pattern.test(new URL(response.url()).pathname));
 }

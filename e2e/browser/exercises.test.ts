@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { adminLogin } from '../launch.js';
-import { launchBrowser, logIn, openPage, PHONE, horizontalOverflow, registerUser, seriousA11yViolations } from './browser.js';
+import {
+  answerTo,
+  horizontalOverflow,
+  launchBrowser,
+  logIn,
+  openPage,
+  PHONE,
+  registerUser,
+  seriousA11yViolations,
+  setCode,
+} from './browser.js';
 
 let browser: Browser;
 let exercise: { id: number; title: string };
@@ -42,22 +52,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-/** Replaces the editor's whole text (typed text would be auto-indented; this is pasted as is). */
-async function setCode(page: Page, code: string) {
-  const editor = page.getByRole('textbox', { name: 'Code' });
-  await editor.click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.insertText(code);
-  await editor
-    .getByText(code.split('\n')[0] ?? '')
-    .first()
-    .waitFor();
-}
-
-function answerTo(page: Page, method: string, pattern: RegExp) {
-  return page.waitForResponse((response) => response.request().method() === method && pattern.test(new URL(response.url()).pathname));
-}
 
 async function openExercise(page: Page) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Exercises' }).click();

@@ -57,6 +57,15 @@ describe('messages between two users, each in their own browser context', () => 
     expect((await deleted).status()).toBe(200);
     await receiver.page.getByText('No messages here.').waitFor();
 
+    // Deleted for Bob only. Alice favourites the message she sent and finds it under Favourites.
+    const starSent = sender.page.getByRole('button', { name: `Favourite message to ${bob.username}` });
+    await starSent.click();
+    await starSent.and(sender.page.locator('[aria-pressed="true"]')).waitFor();
+    await sender.page.getByRole('link', { name: 'Favourites' }).click();
+    const favourites = sender.page.getByRole('list', { name: 'Favourites' });
+    await favourites.getByText(`To ${bob.username}`).waitFor();
+    await favourites.getByText('Hello Bob, shall we pair on exercise 3?').waitFor();
+
     sender.expectNoProblems();
     receiver.expectNoProblems();
     await sender.context.close();

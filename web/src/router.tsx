@@ -2,6 +2,7 @@
 // its routes here.
 import { createBrowserRouter } from 'react-router';
 import { Layout } from './app/Layout';
+import { lazyPage } from './app/lazyPage';
 import { StatusPage } from './pages/account/StatusPage';
 import { AdminUsersPage } from './pages/admin/AdminUsersPage';
 import { LoginPage } from './pages/auth/LoginPage';
@@ -31,6 +32,10 @@ export const router = createBrowserRouter([
       { path: '/users/:id', element: <UserPage /> },
       { path: '/messages', element: <MessagesPage /> },
       { path: '/admin/users', element: <AdminUsersPage /> },
+      // Admin-only pages with the code editor: loaded when opened, not with `/`.
+      { path: '/admin/exercises', element: lazyPage(() => import('./pages/admin/AdminExercisesPage').then((m) => m.AdminExercisesPage)) },
+      { path: '/admin/exercises/new', element: lazyPage(() => import('./pages/admin/ExerciseEditorPages').then((m) => m.NewExercisePage)) },
+      { path: '/admin/exercises/:id', element: lazyPage(() => import('./pages/admin/ExerciseEditorPages').then((m) => m.EditExercisePage)) },
       { path: '/leaderboard', element: <LeaderboardPage /> },
       { path: '/exercises', element: <ExercisesPage /> },
       { path: '/exercises/:id', element: <ExercisePage /> },

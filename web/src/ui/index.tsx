@@ -1,38 +1,96 @@
 // Codeyard's small design system: every page builds from these, so pages look and behave alike.
-import { type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type TextareaHTMLAttributes, useEffect, useId } from 'react';
+import {
+  type ComponentProps,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+  useEffect,
+  useId,
+} from 'react';
 import styles from './ui.module.css';
 
 export { styles };
 
-type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: 'primary' | 'secondary' | 'danger' };
+type ButtonProps = ComponentProps<'button'> & { variant?: 'primary' | 'secondary' | 'danger' };
 
 export function Button({ variant = 'primary', className, type = 'button', ...props }: ButtonProps) {
   const variantClass = variant === 'primary' ? '' : styles[variant];
   return <button type={type} className={[styles.button, variantClass, className].filter(Boolean).join(' ')} {...props} />;
 }
 
-type TextFieldProps = InputHTMLAttributes<HTMLInputElement> & { label: string; error?: string; hint?: string };
+interface FieldFrameProps {
+  label: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+  id?: string | undefined;
+  children: (control: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode;
+}
 
-/** A labelled input; `error` is announced and linked to the input. */
-export function TextField({ label, error, hint, id, ...props }: TextFieldProps) {
+/** The label, hint and error around one form control; the error is linked to the control and marks it invalid. */
+function FieldFrame({ label, error, hint, id, children }: FieldFrameProps) {
   const generated = useId();
-  const inputId = id ?? generated;
-  const describedBy = [hint ? `${inputId}-hint` : '', error ? `${inputId}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const controlId = id ?? generated;
+  const describedBy = [hint ? `${controlId}-hint` : '', error ? `${controlId}-error` : ''].filter(Boolean).join(' ');
   return (
     <div className={styles.field}>
-      <label htmlFor={inputId}>{label}</label>
-      <input id={inputId} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...props} />
+      <label htmlFor={controlId}>{label}</label>
+      {children({ id: controlId, ...(error && { 'aria-invalid': true }), ...(describedBy && { 'aria-describedby': describedBy }) })}
       {hint && (
-        <span id={`${inputId}-hint`} className={styles.hint}>
+        <span id={`${controlId}-hint`} className={styles.hint}>
           {hint}
         </span>
       )}
       {error && (
-        <span id={`${inputId}-error`} className={styles.fieldError}>
+        <span id={`${controlId}-error`} className={styles.fieldError}>
           {error}
         </span>
       )}
     </div>
+  );
+}
+
+type FieldProps = { label: string; error?: string | undefined; hint?: string | undefined };
+
+/** A labelled input; `error` is announced and linked to the input. */
+export function TextField({ label, error, hint, id, ...props }: InputHTMLAttributes<HTMLInputElement> & FieldProps) {
+  return (
+    <FieldFrame label={label} error={error} hint={hint} id={id}>
+      {(control) => <input {...control} {...props} />}
+    </FieldFrame>
+  );
+}
+
+/** A labelled multi-line input; `error` is announced and linked to it. */
+export function TextArea({ label, error, hint, id, ...props }: TextareaHTMLAttributes<HTMLTextAreaElement> & FieldProps) {
+  return (
+    <FieldFrame label={label} error={error} hint={hint} id={id}>
+      {(control) => <textarea rows={4} {...control} {...props} />}
+    </FieldFrame>
+  );
+}
+
+/** A labelled drop-down of fixed options. */
+export function SelectField({
+  label,
+  error,
+  hint,
+  id,
+  options,
+  ...props
+}: SelectHTMLAttributes<HTMLSelectElement> & FieldProps & { options: readonly { value: string; label: string }[] }) {
+  return (
+    <FieldFrame label={label} error={error} hint={hint} id={id}>
+      {(control) => (
+        <select {...control} {...props}>
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </FieldFrame>
   );
 }
 
@@ -82,27 +140,4 @@ export function PageTitle({ children }: { children: string }) {
   return <h1>{children}</h1>;
 }
 
-type TextAreaProps = TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; error?: string; hint?: string };
-
-/** A labelled multi-line input; `error` is announced and linked to it. */
-export function TextArea({ label, error, hint, id, ...props }: TextAreaProps) {
-  const generated = useId();
-  const inputId = id ?? generated;
-  const describedBy = [hint ? `${inputId}-hint` : '', error ? `${inputId}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={styles.field}>
-      <label htmlFor={inputId}>{label}</label>
-      <textarea id={inputId} aria-invalid={error ? true : undefined} aria-describedby={describedBy} rows={4} {...props} />
-      {hint && (
-        <span id={`${inputId}-hint`} className={styles.hint}>
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span id={`${inputId}-error`} className={styles.fieldError}>
-          {error}
-        </span>
-      )}
-    </div>
-  );
-}
+export { type Column, DataTable } from './DataTable';

@@ -3,11 +3,12 @@ import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import type { User } from '../../api/session';
 import { ApiRequestError, api, must } from '../../api/client';
-import { RequireSignIn } from '../../app/RequireSignIn';
+import { RequireAdmin } from '../../app/RequireAdmin';
 import { useSession } from '../../app/useSession';
-import { Alert, Button, Card, Loading, Notice, PageTitle, TextField, styles } from '../../ui';
+import { Alert, Button, Card, type Column, DataTable, Loading, Notice, PageTitle, TextField, styles } from '../../ui';
 import { emailProblem, passwordProblem, usernameProblem, visibleProblems } from '../auth/rules';
 import page from './admin.module.css';
+import { AdminNav } from './AdminNav';
 
 function CreateUser() {
   const queryClient = useQueryClient();
@@ -62,7 +63,8 @@ function CreateUser() {
   );
 }
 
-function UserRow({ user, self }: { user: User; self: boolean }) {
+/** Deactivates an active user or activates a deactivated one. */
+function ActiveToggle({ user }: { user: User }) {
   const queryClient = useQueryClient();
   const toggle = useMutation({
     mutationFn: async () => {
@@ -74,27 +76,17 @@ function UserRow({ user, self }: { user: User; self: boolean }) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['users'] }),
   });
   return (
-    <tr>
-      <td>
-        <Link to={`/users/${user.id}`}>{user.username}</Link>
-        {user.admin && <span className={styles.muted}> (admin)</span>}
-      </td>
-      <td className={page.email}>{user.email}</td>
-      <td>{user.active ? 'active' : 'deactivated'}</td>
-      <td>
-        {!self && (
-          <Button
-            variant="secondary"
-            disabled={toggle.isPending}
-            onClick={() => toggle.mutate()}
-            aria-label={`${user.active ? 'Deactivate' : 'Activate'} ${user.username}`}
-          >
-            {user.active ? 'Deactivate' : 'Activate'}
-          </Button>
-        )}
-        {toggle.isError && <span className={styles.fieldError}> {toggle.error.message}</span>}
-      </td>
-    </tr>
+    <>
+      <Button
+        variant="secondary"
+        disabled={toggle.isPending}
+        onClick={() => toggle.mutate()}
+        aria-label={`${user.active ? 'Deactivate' : 'Activate'} ${user.username}`}
+      >
+        {user.active ? 'Deactivate' : 'Activate'}
+      </Button>
+      {toggle.isError && <span className={styles.fieldError}> {toggle.error.message}</span>}
+    </>
   );
 }
 
@@ -102,10 +94,22 @@ function ManageUsers() {
   const { user } = useSession();
   const users = useQuery({
     queryKey: ['users', 'admin-list'],
-    enabled: Boolean(user?.admin),
     queryFn: async () => must(await api.GET('/api/v1/users', { params: { query: { limit: 100 } } })),
   });
-  if (!user?.admin) return <p>You must be an administrator to view this.</p>;
+  const columns: Column<User>[] = [
+    {
+      header: 'Username',
+      cell: (shown) => (
+        <>
+          <Link to={`/users/${shown.id}`}>{shown.username}</Link>
+          {shown.admin && <span className={styles.muted}> (admin)</span>}
+        </>
+      ),
+    },
+    { header: 'Email', cell: (shown) => shown.email, className: page.email },
+    { header: 'State', cell: (shown) => (shown.active ? 'active' : 'deactivated') },
+    { header: 'Action', cell: (shown) => shown.id !== user?.id && <ActiveToggle user={shown} /> },
+  ];
   return (
     <>
       <CreateUser />
@@ -115,23 +119,7 @@ function ManageUsers() {
       ) : users.isError ? (
         <Alert>Users could not be loaded: {users.error.message}</Alert>
       ) : (
-        <div className={page.scroll}>
-          <table className={styles.table}>
-            <thead>
-              <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Email</th>
-                <th scope="col">State</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.data.map((shown) => (
-                <UserRow key={shown.id} user={shown} self={shown.id === user.id} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={columns} rows={users.data} rowKey={(shown) => shown.id} scrollLabel="Users" />
       )}
     </>
   );
@@ -141,9 +129,10 @@ export function AdminUsersPage() {
   return (
     <>
       <PageTitle>Manage users</PageTitle>
-      <RequireSignIn>
+      <RequireAdmin>
+        <AdminNav />
         <ManageUsers />
-      </RequireSignIn>
+      </RequireAdmin>
     </>
   );
 }

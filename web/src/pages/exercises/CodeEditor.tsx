@@ -4,7 +4,7 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirro
 import { javascript } from '@codemirror/lang-javascript';
 import { python } from '@codemirror/lang-python';
 import { bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from '@codemirror/language';
-import { EditorState, type Extension } from '@codemirror/state';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { useEffect, useRef } from 'react';
@@ -49,17 +49,31 @@ export interface CodeEditorProps {
   initialCode: string;
   onChange: (code: string) => void;
   label: string;
+  /** The id of what describes the text (a hint, an error). */
+  describedBy?: string | undefined;
+  invalid?: boolean | undefined;
+}
+
+function ariaAttributes(label: string, describedBy: string | undefined, invalid: boolean | undefined): Extension {
+  return EditorView.contentAttributes.of({
+    'aria-label': label,
+    ...(describedBy && { 'aria-describedby': describedBy }),
+    ...(invalid && { 'aria-invalid': 'true' }),
+  });
 }
 
 /** A labelled CodeMirror editor: highlighting and auto-indent for the language; Tab indents (Esc, then Tab leaves). */
-export function CodeEditor({ language, initialCode, onChange, label }: CodeEditorProps) {
+export function CodeEditor({ language, initialCode, onChange, label, describedBy, invalid }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView>(null);
   const changed = useRef(onChange);
   changed.current = onChange;
+  // The ARIA attributes change with the form's errors, without restarting the editor.
+  const aria = useRef(new Compartment());
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor owns its text after it starts
   useEffect(() => {
     if (!host.current) return;
-    const view = new EditorView({
+    const editor = new EditorView({
       parent: host.current,
       state: EditorState.create({
         doc: initialCode,
@@ -75,14 +89,21 @@ export function CodeEditor({ language, initialCode, onChange, label }: CodeEdito
           languageSupport(language),
           theme,
           EditorView.lineWrapping,
-          EditorView.contentAttributes.of({ 'aria-label': label }),
+          aria.current.of(ariaAttributes(label, describedBy, invalid)),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) changed.current(update.state.doc.toString());
           }),
         ],
       }),
     });
-    return () => view.destroy();
+    view.current = editor;
+    return () => {
+      editor.destroy();
+      view.current = null;
+    };
   }, [language, label]);
+  useEffect(() => {
+    view.current?.dispatch({ effects: aria.current.reconfigure(ariaAttributes(label, describedBy, invalid)) });
+  }, [label, describedBy, invalid]);
   return <div ref={host} className={styles.editor} data-language={language} />;
 }

@@ -9,7 +9,7 @@ import { NotFoundPage } from '../errors/NotFoundPage';
 import page from './exercises.module.css';
 import { Results } from './Results';
 import { Statement } from './Statement';
-import { languageLabel } from './useExercises';
+import { difficultyLabel, languageLabel } from './useExercises';
 
 // CodeMirror is loaded with this page only, keeping it out of the first load of `/`.
 const CodeEditor = lazy(() => import('./CodeEditor').then((module) => ({ default: module.CodeEditor })));
@@ -172,7 +172,7 @@ function Workbench({ exercise }: { exercise: Exercise }) {
 export function ExercisePage() {
   const id = Number(useParams().id);
   const valid = Number.isInteger(id) && id > 0;
-  const { status } = useSession();
+  const { status, user } = useSession();
   const exercise = useQuery({
     queryKey: ['exercises', id],
     enabled: valid,
@@ -186,7 +186,14 @@ export function ExercisePage() {
     <>
       <PageTitle>{shown.title}</PageTitle>
       <p className={styles.muted}>
-        {languageLabel(shown.language)} · write a function <code>{shown.entrypoint}</code> · <Link to="/exercises">All exercises</Link>
+        {languageLabel(shown.language)} · {difficultyLabel(shown.difficulty)} · write a function <code>{shown.entrypoint}</code> ·{' '}
+        <Link to="/exercises">All exercises</Link>
+        {user?.admin && (
+          <>
+            {' '}
+            · <Link to={`/admin/exercises/${shown.id}`}>Edit</Link>
+          </>
+        )}
       </p>
       <Card title="Statement">
         <Statement text={shown.body} />

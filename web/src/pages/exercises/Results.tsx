@@ -1,4 +1,5 @@
 import type { components } from '@codeyard/api-client';
+import { type Column, DataTable } from '../../ui';
 import styles from './exercises.module.css';
 
 type TestResult = components['schemas']['TestResult'];
@@ -46,21 +47,17 @@ function show(value: unknown): string {
   return value === undefined ? '' : JSON.stringify(value);
 }
 
-function ResultRow({ result }: { result: TestResult }) {
-  return (
-    <tr>
-      <th scope="row">{result.name}</th>
-      <td className={result.status === 'passed' ? styles.passed : styles.failed}>{STATUS_LABEL[result.status] ?? result.status}</td>
-      <td>
-        <code>{show(result.expected)}</code>
-      </td>
-      <td>
-        <code>{show(result.actual)}</code>
-      </td>
-      <td>{result.message ?? ''}</td>
-    </tr>
-  );
-}
+const RESULT_COLUMNS: Column<TestResult>[] = [
+  { header: 'Test', rowHeader: true, cell: (result) => result.name },
+  {
+    header: 'Result',
+    cell: (result) => STATUS_LABEL[result.status] ?? result.status,
+    className: (result) => (result.status === 'passed' ? styles.passed : styles.failed),
+  },
+  { header: 'Expected', cell: (result) => <code>{show(result.expected)}</code> },
+  { header: 'Actual', cell: (result) => <code>{show(result.actual)}</code> },
+  { header: 'Message', cell: (result) => result.message ?? '' },
+];
 
 /** The outcome of a run or a submission: a summary, one row per test, and what the program printed. */
 export function Results({ outcome, title }: { outcome: RunOutcome; title: string }) {
@@ -73,28 +70,8 @@ export function Results({ outcome, title }: { outcome: RunOutcome; title: string
       </p>
       {outcome.message && <p>{outcome.message}</p>}
       {outcome.results.length > 0 && (
-        // A wide table scrolls sideways inside this box on a phone; focusable so keyboards can scroll it.
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-        <section className={styles.scroll} aria-label="Test results" tabIndex={0}>
-          <table className={styles.table}>
-            <thead>
-              <tr>
-                <th scope="col">Test</th>
-                <th scope="col">Result</th>
-                <th scope="col">Expected</th>
-                <th scope="col">Actual</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {outcome.results.map((result, index) => (
-                // names may repeat (the sandbox numbers tests it was not told a name for)
-                // biome-ignore lint/suspicious/noArrayIndexKey: results never reorder
-                <ResultRow key={index} result={result} />
-              ))}
-            </tbody>
-          </table>
-        </section>
+        // names may repeat (the sandbox numbers tests it was not told a name for); results never reorder
+        <DataTable columns={RESULT_COLUMNS} rows={outcome.results} rowKey={(_, index) => index} scrollLabel="Test results" className={styles.table} />
       )}
       {outcome.stdout && (
         <>

@@ -1,3 +1,4 @@
+import type { components } from '@codeyard/api-client';
 import { useQuery } from '@tanstack/react-query';
 import { api, must } from '../../api/client';
 
@@ -6,6 +7,16 @@ export const LANGUAGES = [
   { language: 'typescript', label: 'TypeScript' },
   { language: 'python', label: 'Python' },
 ] as const;
+
+export const DIFFICULTIES: readonly { value: components['schemas']['Exercise']['difficulty']; label: string }[] = [
+  { value: 'easy', label: 'Easy' },
+  { value: 'medium', label: 'Medium' },
+  { value: 'hard', label: 'Hard' },
+];
+
+export function difficultyLabel(difficulty: string): string {
+  return DIFFICULTIES.find((entry) => entry.value === difficulty)?.label ?? difficulty;
+}
 
 export function languageLabel(language: string): string {
   return LANGUAGES.find((entry) => entry.language === language)?.label ?? language;

@@ -1,8 +1,9 @@
+import type { components } from '@codeyard/api-client';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, must } from '../../api/client';
 import { useSession } from '../../app/useSession';
-import { Alert, Card, Empty, Loading, PageTitle, styles } from '../../ui';
+import { Alert, Card, type Column, DataTable, Empty, Loading, PageTitle, styles } from '../../ui';
 import { PostItems } from '../posts/PostList';
 import { useFeed } from '../posts/posts';
 
@@ -35,6 +36,12 @@ function ExercisesToTry() {
   );
 }
 
+const LEADER_COLUMNS: Column<components['schemas']['LeaderboardEntry']>[] = [
+  { header: '#', cell: (_, index) => index + 1 },
+  { header: 'User', cell: (entry) => <Link to={`/users/${entry.user_id}`}>{entry.username}</Link> },
+  { header: 'Solved', cell: (entry) => entry.solved },
+];
+
 export function TopOfLeaderboard({ limit }: { limit: number }) {
   const leaders = useQuery({
     queryKey: ['leaderboard', limit],
@@ -44,26 +51,7 @@ export function TopOfLeaderboard({ limit }: { limit: number }) {
   if (leaders.isError) return <Alert>The leaderboard could not be loaded: {leaders.error.message}</Alert>;
   if (leaders.data.length === 0) return <Empty>Nobody has solved an exercise yet.</Empty>;
   return (
-    <table className={styles.table}>
-      <thead>
-        <tr>
-          <th scope="col">#</th>
-          <th scope="col">User</th>
-          <th scope="col">Solved</th>
-        </tr>
-      </thead>
-      <tbody>
-        {leaders.data.map((entry, index) => (
-          <tr key={entry.user_id}>
-            <td>{index + 1}</td>
-            <td>
-              <Link to={`/users/${entry.user_id}`}>{entry.username}</Link>
-            </td>
-            <td>{entry.solved}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable columns={LEADER_COLUMNS} rows={leaders.data} rowKey={(entry) => entry.user_id} />
   );
 }
 

@@ -73,7 +73,7 @@ function Compose({ initialTo }: { initialTo: string }) {
   );
 }
 
-function MessageItem({ message, view }: { message: Message; view: View }) {
+function MessageItem({ message, sentByMe }: { message: Message; sentByMe: boolean }) {
   const queryClient = useQueryClient();
   // The button shows the server's answer, not a guess: it changes when the PUT/DELETE returns.
   // A background refresh of the list that started before the answer would bring back the old
@@ -102,7 +102,7 @@ function MessageItem({ message, view }: { message: Message; view: View }) {
     mutationFn: async () => must(await api.DELETE('/api/v1/messages/{id}', { params: { path: { id: message.id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['messages'] }),
   });
-  const other = view === 'sent' ? `To ${message.to}` : `From ${message.from}`;
+  const other = sentByMe ? `To ${message.to}` : `From ${message.from}`;
   return (
     <li className={page.message}>
       <div className={page.meta}>
@@ -133,17 +133,21 @@ function MessageItem({ message, view }: { message: Message; view: View }) {
   );
 }
 
-function MessageList({ view, userId }: { view: View; userId: number }) {
+const listBox = async (box: 'inbox' | 'sent', favorite?: 'true') =>
+  must(await api.GET('/api/v1/messages', { params: { query: { box, limit: 100, ...(favorite && { favorite }) } } }));
+
+function MessageList({ view, userId, username }: { view: View; userId: number; username: string }) {
   const inbox = useInbox(view === 'inbox');
   const other = useQuery({
     queryKey: ['messages', 'list', view],
     enabled: view !== 'inbox',
-    queryFn: async () =>
-      must(
-        await api.GET('/api/v1/messages', {
-          params: { query: view === 'sent' ? { box: 'sent', limit: 100 } : { favorite: 'true', limit: 100 } },
-        }),
-      ),
+    queryFn: async () => {
+      if (view === 'sent') return listBox('sent');
+      // A favourite can be a message one received or one sent: both boxes, newest first.
+      const [received, sent] = await Promise.all([listBox('inbox', 'true'), listBox('sent', 'true')]);
+      const byId = new Map([...received, ...sent].map((message) => [message.id, message]));
+      return [...byId.values()].sort((a, b) => b.id - a.id);
+    },
   });
   const messages = view === 'inbox' ? inbox : other;
   const newest = view === 'inbox' ? inbox.data?.[0]?.id : undefined;
@@ -156,7 +160,7 @@ function MessageList({ view, userId }: { view: View; userId: number }) {
   return (
     <ul className={styles.list} aria-label={VIEWS.find((entry) => entry.view === view)?.label}>
       {messages.data.map((message) => (
-        <MessageItem key={message.id} message={message} view={view} />
+        <MessageItem key={message.id} message={message} sentByMe={view === 'sent' || (view === 'favorites' && message.from === username)} />
       ))}
     </ul>
   );
@@ -178,7 +182,7 @@ function Messages() {
         ))}
       </nav>
       <h2>{VIEWS.find((entry) => entry.view === view)?.label}</h2>
-      <MessageList view={view} userId={user.id} />
+      <MessageList view={view} userId={user.id} username={user.username} />
     </>
   );
 }

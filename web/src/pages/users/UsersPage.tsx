@@ -1,7 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, must } from '../../api/client';
-import { Alert, Empty, Loading, PageTitle, styles } from '../../ui';
+import type { User } from '../../api/session';
+import { Alert, type Column, DataTable, Empty, Loading, PageTitle } from '../../ui';
+
+const USER_COLUMNS: Column<User>[] = [
+  { header: 'Username', cell: (user) => <Link to={`/users/${user.id}`}>{user.username}</Link> },
+  { header: 'Karma', cell: (user) => user.karma },
+  { header: 'Joined', cell: (user) => new Date(user.created_at).toLocaleDateString('en-GB') },
+];
 
 export function UsersPage() {
   const users = useQuery({
@@ -18,26 +25,7 @@ export function UsersPage() {
       ) : users.data.length === 0 ? (
         <Empty>No users yet.</Empty>
       ) : (
-        <table className={styles.table}>
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Karma</th>
-              <th scope="col">Joined</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.map((user) => (
-              <tr key={user.id}>
-                <td>
-                  <Link to={`/users/${user.id}`}>{user.username}</Link>
-                </td>
-                <td>{user.karma}</td>
-                <td>{new Date(user.created_at).toLocaleDateString('en-GB')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable columns={USER_COLUMNS} rows={users.data} rowKey={(user) => user.id} />
       )}
     </>
   );
