@@ -47,9 +47,10 @@ async function fillValidExercise(user: ReturnType<typeof userEvent.setup>) {
   setCode('Reference solution', 'function add(a, b) {\n  return a + b;\n}\n');
 }
 
-describe('the exercise form', () => {
+// Typing a whole exercise key by key takes seconds on a loaded CI machine.
+describe('the exercise form', { timeout: 20_000 }, () => {
   it('sends nothing while fields are missing and says what each one needs', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     const { saved } = renderForm();
     expect(screen.queryByText(/is required/)).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Add exercise' }));
@@ -67,7 +68,7 @@ describe('the exercise form', () => {
   });
 
   it('checks each field as it is typed: JSON arguments and results, the entrypoint, and lengths', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderForm();
     const args = screen.getByLabelText('Example 1: arguments');
     await user.type(args, '[[1, 2');
@@ -102,7 +103,7 @@ describe('the exercise form', () => {
   });
 
   it('adds and removes test rows within the API limits', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderForm();
     expect(screen.getByRole('button', { name: 'Remove example 1' })).toBeDisabled();
     for (let i = 0; i < 9; i++) await user.click(screen.getByRole('button', { name: 'Add an example' }));
@@ -117,7 +118,7 @@ describe('the exercise form', () => {
   });
 
   it('sends the parsed exercise once every field is valid', async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     const { saved } = renderForm();
     await fillValidExercise(user);
     await user.click(screen.getByRole('button', { name: 'Add exercise' }));
@@ -138,7 +139,7 @@ describe('the exercise form', () => {
   });
 
   it("shows the API's answer when the reference solution fails: its message, and each failing test's error next to that test", async () => {
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     const { rerender } = renderForm();
     await fillValidExercise(user);
     await user.click(screen.getByRole('button', { name: 'Add a hidden test' }));
