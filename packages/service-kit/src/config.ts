@@ -44,6 +44,12 @@ export const commonConfigSchema = z.object({
         return z.NEVER;
       }
     }),
+  /**
+   * How often a service polls users for revoked tokens (logout, password change, deactivation),
+   * so they stop working here within about this long (decision 002). 0 = off: a revoked token
+   * then works until it expires (ACCESS_TOKEN_TTL_SECONDS). users itself checks its database.
+   */
+  REVOCATION_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** Largest request body accepted; larger ones answer 413. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   /**

@@ -10,6 +10,7 @@ export * from './server.js';
 export * from './text-caps.js';
 export * from './service.js';
 export * from './outbox.js';
+export * from './revocations.js';
 export * from './idempotency.js';
 export * from './processed-events.js';
 export * from './metrics.js';

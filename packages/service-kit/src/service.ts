@@ -28,6 +28,7 @@ import type { CommonConfig } from './config.js';
 import { type Database, defaultDatabaseUrl, openDatabase } from './db.js';
 import { AppError, badRequest, type ErrorBody, errorBody } from './errors.js';
 import { observeDatabasePool, registerMetrics } from './metrics.js';
+import { startRevocationList } from './revocations.js';
 import { trustedServiceKeys } from './secrets.js';
 
 export type ServiceApp = FastifyInstance<
@@ -120,6 +121,13 @@ export async function buildService<DB>(options: ServiceOptions): Promise<Service
     transformObject: jsonSchemaTransformObject,
   });
 
+  // users checks its own database (afterAuthenticate); every other service the list users publishes.
+  const revocations =
+    options.afterAuthenticate === undefined && config.REVOCATION_POLL_MS > 0
+      ? startRevocationList({ usersUrl: config.USERS_URL, intervalMs: config.REVOCATION_POLL_MS, logger: app.log })
+      : undefined;
+  if (revocations) app.addHook('onClose', async () => revocations.stop());
+  const afterAuthenticate = options.afterAuthenticate ?? (revocations && (async (actor: UserActor) => revocations.check(actor)));
   const verifyToken = createTokenVerifier({
     accessTokenKeys: options.accessTokenKeys ?? remoteJwks(config.USERS_URL),
     serviceKeys: trustedServiceKeys(config, options.trustedServices ?? []),
@@ -133,7 +141,7 @@ export async function buildService<DB>(options: ServiceOptions): Promise<Service
     request.resolveActor = () => {
       resolved ??= (async () => {
         const actor = await verifyToken(request.headers.authorization);
-        if (actor?.kind === 'user' && options.afterAuthenticate) await options.afterAuthenticate(actor);
+        if (actor?.kind === 'user' && afterAuthenticate) await afterAuthenticate(actor);
         return actor;
       })();
       return resolved;

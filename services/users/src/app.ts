@@ -8,6 +8,7 @@ import {
 import { z } from 'zod';
 import type { UsersConfig } from './config.js';
 import { createLoginFailuresRepo } from './db/login-failures-repo.js';
+import { createRevocationsRepo } from './db/revocations-repo.js';
 import { migrations } from './db/migrations/index.js';
 import type { UsersDatabase } from './db/schema.js';
 import { createSessionsRepo } from './db/sessions-repo.js';
@@ -20,6 +21,8 @@ import { loadSigningKeys } from './domain/signing-keys.js';
 import { createTokenService } from './domain/tokens.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerUserRoutes } from './routes/users.js';
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export interface UsersApp {
   app: ServiceApp;
@@ -46,7 +49,8 @@ export async function buildApp(config: UsersConfig): Promise<UsersApp> {
   const users = createUsersRepo(db);
   const sessions = createSessionsRepo(db);
   const passwords = await createPasswordHasher(config);
-  const tokens = createTokenService({ db, config, keys, users, sessions });
+  const revocations = createRevocationsRepo(db);
+  const tokens = createTokenService({ db, config, keys, users, sessions, revocations });
   const loginThrottle = createLoginThrottle({
     failures: createLoginFailuresRepo(db),
     limit: config.LOGIN_FAILURE_LIMIT,
@@ -74,6 +78,18 @@ export async function buildApp(config: UsersConfig): Promise<UsersApp> {
       reply.header('cache-control', 'public, max-age=300');
       return { keys: keys.publishedKeys };
     },
+  );
+  // Internal (the gateway routes no /revocations): what every other service polls to refuse
+  // revoked tokens before they expire (service-kit's revocation list, decision 002).
+  app.get(
+    '/revocations',
+    {
+      schema: {
+        hide: true,
+        querystring: z.object({ since: z.string().regex(ISO_TIMESTAMP, 'must be an ISO 8601 UTC timestamp with milliseconds').optional() }),
+      },
+    },
+    async (request) => tokens.revocationFeed(request.query.since),
   );
   registerAuthRoutes(app, accounts, { secure: config.REFRESH_COOKIE_SECURE, maxAgeSeconds: config.REFRESH_TOKEN_TTL_SECONDS });
   registerUserRoutes(app, accounts, karma);

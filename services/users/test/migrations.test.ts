@@ -4,7 +4,7 @@ import { Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { migrations } from '../src/db/migrations/index.js';
 
-describeMigrations('users', migrations, ['login_failures', 'processed_keys', 'refresh_tokens', 'sessions', 'users'], async ({ db }) => {
+describeMigrations('users', migrations, ['login_failures', 'processed_keys', 'refresh_tokens', 'revocations', 'sessions', 'users'], async ({ db }) => {
   // the case-insensitive unique index on usernames is back too
   await sql`insert into users (username, email, password_hash, created_at, updated_at) values ('Ann', 'a@x.test', 'h', 'now', 'now')`.execute(db);
   await expect(

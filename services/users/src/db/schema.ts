@@ -38,10 +38,21 @@ export interface LoginFailuresTable {
   window_started_at: string;
 }
 
+export interface RevocationsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** A signed-out login: its tokens are refused. */
+  session_id: string | null;
+  /** Every token of the user with a lower token version is refused. */
+  min_token_version: number | null;
+  created_at: string;
+}
+
 export interface UsersDatabase {
   users: UsersTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   processed_keys: ProcessedKeysTable;
   login_failures: LoginFailuresTable;
+  revocations: RevocationsTable;
 }

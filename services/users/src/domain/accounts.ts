@@ -35,6 +35,8 @@ export function presentUser(user: UserRecord, viewer: Actor | null): contracts.U
 }
 
 const WRONG_CREDENTIALS = 'Wrong username, email or password';
+/** A deleted user's every token is revoked: no token carries a version this high. */
+const DELETED_USER_TOKEN_VERSION = 2_147_483_647;
 
 export function createAccounts(deps: {
   users: UsersRepo;
@@ -132,7 +134,7 @@ export function createAccounts(deps: {
     /** Signs out the login of the caller's access token. */
     async logout(actor: Actor | null) {
       const user = requireUser(actor);
-      if (user.sessionId) await tokens.revokeSession(user.sessionId);
+      if (user.sessionId) await tokens.revokeSession(user.id, user.sessionId);
     },
 
     /** Signs out the login a refresh token belongs to: holding the token is the proof. */
@@ -205,7 +207,7 @@ export function createAccounts(deps: {
         }),
       );
       if (!updated) throw notFound(`User ${id} does not exist`);
-      if (passwordHash !== undefined) await sessions.revokeAllSessions(id);
+      if (passwordHash !== undefined) await tokens.revokeAllTokens(id, updated.tokenVersion);
       return updated;
     },
 
@@ -213,14 +215,15 @@ export function createAccounts(deps: {
       const caller = requireAdmin(actor);
       if (caller.id === id) throw forbidden('Administrators cannot delete their own account');
       if (!(await users.delete(id))) throw notFound(`User ${id} does not exist`);
+      await tokens.revokeAllTokens(id, DELETED_USER_TOKEN_VERSION);
     },
 
     async deactivate(actor: Actor | null, id: number) {
       requireSelfOrAdmin(actor, id);
       await requireUserRecord(id);
       const updated = await users.update(id, { active: false, bumpTokenVersion: true });
-      await sessions.revokeAllSessions(id);
       if (!updated) throw notFound(`User ${id} does not exist`);
+      await tokens.revokeAllTokens(id, updated.tokenVersion);
       return updated;
     },
 

@@ -3,6 +3,7 @@ import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_ISSUER, forbidden, TOKEN_AUDIENCE,
 import { SignJWT } from 'jose';
 import type { Kysely } from 'kysely';
 import type { UsersConfig } from '../config.js';
+import type { RevocationsRepo } from '../db/revocations-repo.js';
 import type { UsersDatabase } from '../db/schema.js';
 import type { SessionsRepo } from '../db/sessions-repo.js';
 import type { UserRecord, UsersRepo } from '../db/users-repo.js';
@@ -15,6 +16,17 @@ export interface TokenPair {
   expires_in: number;
 }
 
+/** One entry of the revocation feed other services poll (service-kit's revocation list). */
+export interface RevocationEntry {
+  user_id: number;
+  session_id?: string;
+  min_token_version?: number;
+  /** When every token it concerns has expired: the entry can be forgotten then. */
+  expires_at: string;
+}
+
+const REVOCATION_FEED_LIMIT = 10_000;
+
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** The only place that knows token lifetimes and how refresh tokens rotate. */
@@ -24,8 +36,15 @@ export function createTokenService(deps: {
   keys: SigningKeys;
   users: UsersRepo;
   sessions: SessionsRepo;
+  revocations: RevocationsRepo;
 }) {
-  const { db, config, keys, users, sessions } = deps;
+  const { db, config, keys, users, sessions, revocations } = deps;
+
+  /** Ends a login here and, through the revocation feed, in every other service within seconds. */
+  async function revokeSession(userId: number, sessionId: string, trx: Kysely<UsersDatabase> = db): Promise<void> {
+    await sessions.revokeSession(sessionId, trx);
+    await revocations.record({ userId, sessionId }, trx);
+  }
 
   async function signAccessToken(user: UserRecord, sessionId: string): Promise<string> {
     return new SignJWT({ username: user.username, admin: user.admin, tv: user.tokenVersion, sid: sessionId })
@@ -51,7 +70,33 @@ export function createTokenService(deps: {
     };
   }
 
+  let lastPrunedAt = 0;
+
   return {
+    /**
+     * Revocations since `since` (all those still relevant without it): what other services need to
+     * refuse tokens that have not expired yet. Older ones are pruned here, at most once a minute.
+     */
+    async revocationFeed(since: string | undefined): Promise<{ now: string; revocations: RevocationEntry[] }> {
+      const now = Date.now();
+      const ttlMs = config.ACCESS_TOKEN_TTL_SECONDS * 1000;
+      const oldest = new Date(now - ttlMs).toISOString();
+      if (now - lastPrunedAt > 60_000) {
+        lastPrunedAt = now;
+        await revocations.deleteOlderThan(oldest);
+      }
+      const rows = await revocations.listSince(since !== undefined && since > oldest ? since : oldest, REVOCATION_FEED_LIMIT);
+      return {
+        now: new Date(now).toISOString(),
+        revocations: rows.map((row) => ({
+          user_id: row.userId,
+          ...(row.sessionId !== null && { session_id: row.sessionId }),
+          ...(row.minTokenVersion !== null && { min_token_version: row.minTokenVersion }),
+          expires_at: new Date(Date.parse(row.createdAt) + ttlMs).toISOString(),
+        })),
+      };
+    },
+
     /** A new login: a new session with its first refresh token. */
     async startSession(user: UserRecord): Promise<TokenPair> {
       return db.transaction().execute(async (trx) => {
@@ -76,7 +121,7 @@ export function createTokenService(deps: {
         const spentAt = record.usedAt ?? ((await sessions.markUsed(record.id, trx)) ? undefined : new Date().toISOString());
         const graceMs = config.REFRESH_REUSE_GRACE_SECONDS * 1000;
         if (spentAt !== undefined && (graceMs === 0 || Date.now() - Date.parse(spentAt) > graceMs)) {
-          await sessions.revokeSession(record.sessionId, trx);
+          await revokeSession(record.userId, record.sessionId, trx);
           return { error: unauthorized('Refresh token was already used; this login has been revoked for safety') };
         }
         if (record.expiresAt <= new Date().toISOString()) return { error: unauthorized('Refresh token has expired') };
@@ -93,10 +138,19 @@ export function createTokenService(deps: {
     /** Revokes the session a refresh token belongs to; an unknown token changes nothing. */
     async revokeByRefreshToken(refreshToken: string): Promise<void> {
       const record = await sessions.findRefreshToken(hashToken(refreshToken));
-      if (record) await sessions.revokeSession(record.sessionId);
+      if (record) await revokeSession(record.userId, record.sessionId);
     },
 
-    revokeSession: (sessionId: string) => sessions.revokeSession(sessionId),
+    revokeSession,
+
+    /**
+     * Ends every login of a user (password change, deactivation, deletion): tokens with a token
+     * version below `minTokenVersion` are refused here at once and elsewhere within seconds.
+     */
+    async revokeAllTokens(userId: number, minTokenVersion: number): Promise<void> {
+      await sessions.revokeAllSessions(userId);
+      await revocations.record({ userId, minTokenVersion });
+    },
   };
 }
 
