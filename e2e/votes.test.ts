@@ -99,7 +99,7 @@ describe('votes through the gateway', () => {
     expect(ranked.body.map((t: { post_id: number }) => t.post_id)).toEqual([high, mid, 987654321, low]);
   });
 
-  it('drops a deleted post from the top lists and rank, and answers 404 to votes on it or on a post that never existed', async () => {
+  it('drops a deleted post from the top lists and rank; votes on it or on a post that never existed are recorded but never rank', async () => {
     const community = `del_${tag()}`;
     const author = await newUser();
     const [kept, deleted] = [await newPost(author.token, community), await newPost(author.token, community)];
@@ -122,10 +122,16 @@ describe('votes through the gateway', () => {
     expect(
       (await api('/votes/rank', { method: 'POST', json: { post_ids: [deleted, kept] } })).body.map((t: { post_id: number }) => t.post_id),
     ).toEqual([kept]);
+    // API.md: votes does not check that a post exists before recording a vote; such votes never rank
     const late = await vote(voter.token, deleted, 'down');
-    expect(late.status).toBe(404);
-    expect(late.body.message).toBe(`Post ${deleted} does not exist`);
-    expect((await vote(voter.token, 2_000_000_123, 'up')).status).toBe(404);
+    expect(late.status).toBe(200);
+    expect(late.body).toMatchObject({ post_id: deleted, my_vote: 'down' });
+    expect((await api(`/votes/top?community=${community}`)).body.map((t: { post_id: number }) => t.post_id)).toEqual([kept]);
+    const never = 2_000_000_000 + (Date.now() % 100_000_000);
+    expect((await vote(voter.token, never, 'up')).status).toBe(200);
+    expect(
+      (await api('/votes/rank', { method: 'POST', json: { post_ids: [never, kept] } })).body.map((t: { post_id: number }) => t.post_id),
+    ).toEqual([kept]);
   });
 
   it('answers bad input with JSON 4xx, never a 500 or HTML', async () => {

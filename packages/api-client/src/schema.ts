@@ -2251,7 +2251,7 @@ export interface paths {
         };
         /**
          * Vote up or down, or retract the vote (none)
-         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down; karma follows once the author is known. A post the posts service says does not exist (never created, or deleted) answers 404 and records nothing.
+         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down or does not know the post (votes does not check that a post exists); karma follows once the author is known. A post the posts service says does not exist (never created, or deleted) is gone: its votes are recorded and counted, but move no karma and never appear in top lists or rank.
          */
         put: {
             parameters: {
@@ -2308,7 +2308,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Internal: the posts service deleted this post (its tally leaves top lists and rank, votes on it 404)
+         * Internal: the posts service deleted this post (its tally leaves top lists and rank, its karma is frozen)
          * @description Posts sends it through its outbox; repeating it changes nothing. Service `posts` or an admin.
          */
         post: {
@@ -2361,7 +2361,7 @@ export interface paths {
         put?: never;
         /**
          * Downvote a post (repeating it changes nothing)
-         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down; karma follows once the author is known. A post the posts service says does not exist (never created, or deleted) answers 404 and records nothing.
+         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down or does not know the post (votes does not check that a post exists); karma follows once the author is known. A post the posts service says does not exist (never created, or deleted) is gone: its votes are recorded and counted, but move no karma and never appear in top lists or rank.
          */
         post: {
             parameters: {
@@ -2411,7 +2411,7 @@ export interface paths {
         put?: never;
         /**
          * Upvote a post (repeating it changes nothing)
-         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down; karma follows once the author is known. A post the posts service says does not exist (never created, or deleted) answers 404 and records nothing.
+         * @description One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even when the posts service is down or does not know the post (votes does not check that a post exists); karma follows once the author is known. A post the posts service says does not exist (never created, or deleted) is gone: its votes are recorded and counted, but move no karma and never appear in top lists or rank.
          */
         post: {
             parameters: {

@@ -64,25 +64,30 @@ describeEachDatabase('votes: posts that do not exist', (target) => {
     return 2_000_000_000 + ((process.pid * 100 + unknownIds) % 100_000_000);
   };
 
-  it('answers 404 to a vote on a post posts does not know, and records nothing', async () => {
+  const karmaEventsFor = async (harness: VotesHarness, authorId: number) =>
+    (await harness.database.db.selectFrom('outbox').select('id').where('path', '=', `/users/${authorId}/karma`).execute()).length;
+
+  it('records a vote on a post posts does not know (API.md: no existence check), but marks it gone: never in top or rank', async () => {
     const postId = unknownPostId();
-    for (const direction of ['up', 'down', 'none']) {
-      const response = await vote(votes, postId, direction);
-      expect(response.statusCode).toBe(404);
-      expect(response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: `Post ${postId} does not exist` });
-    }
+    const [up, down, none] = [someVoter(), someVoter(), someVoter()];
+    expect((await vote(votes, postId, 'up', up)).json()).toEqual({ post_id: postId, upvotes: 1, downvotes: 0, score: 1, my_vote: 'up' });
+    expect((await vote(votes, postId, 'down', down)).json()).toMatchObject({ upvotes: 1, downvotes: 1, score: 0, my_vote: 'down' });
+    expect((await vote(votes, postId, 'none', none)).statusCode).toBe(200);
     const upvote = await votes.app.inject({
       method: 'POST',
       url: `/votes/${postId}/upvote`,
       headers: { authorization: await issuer.bearer(someVoter()) },
     });
-    expect(upvote.statusCode).toBe(404);
-    expect(await tallyRow(votes, postId)).toBeUndefined();
-    expect(await votes.database.db.selectFrom('votes').select('user_id').where('post_id', '=', postId).execute()).toEqual([]);
+    expect(upvote.json()).toMatchObject({ upvotes: 2, downvotes: 1, score: 1, my_vote: 'up' });
+    const row = await tallyRow(votes, postId);
+    expect(row).toMatchObject({ upvotes: 2, downvotes: 1, author_id: null, next_resolve_at: null });
+    expect(row?.gone_at).toEqual(expect.any(String));
+    expect((await votes.app.inject({ method: 'GET', url: `/votes/${postId}` })).json()).toMatchObject({ score: 1 });
     expect(await topIds(votes)).not.toContain(postId);
+    expect(await rankIds(votes, [postId])).toEqual([]);
   });
 
-  it('marks votes recorded while posts was down gone once posts says 404; they leave top and rank, and new votes 404', async () => {
+  it('marks votes recorded while posts was down gone once posts says 404; they stay out of top and rank, new votes too', async () => {
     const postId = unknownPostId();
     const existing = await posts.createPost(someVoter());
     expect((await vote(votes, existing)).statusCode).toBe(200);
@@ -111,11 +116,12 @@ describeEachDatabase('votes: posts that do not exist', (target) => {
     expect(await topIds(votes)).toContain(existing);
     expect(await topIds(votes)).not.toContain(postId);
     expect(await rankIds(votes, [postId, existing])).toEqual([existing]);
-    expect((await vote(votes, postId)).statusCode).toBe(404);
-    expect(await tallyRow(votes, postId)).toMatchObject({ upvotes: 5 });
+    expect((await vote(votes, postId)).statusCode).toBe(200);
+    expect(await tallyRow(votes, postId)).toMatchObject({ upvotes: 6, gone_at: expect.any(String) });
+    expect(await topIds(votes)).not.toContain(postId);
   });
 
-  it("drops a deleted post's tally from the top lists and rank once posts' deletion event arrives; votes on it answer 404", async () => {
+  it("drops a deleted post's tally from the top lists and rank once posts' deletion event arrives; later votes move no karma", async () => {
     const author = someVoter();
     const community = `gone_${process.pid}`;
     const [kept, deleted] = [await posts.createPost(author, community), await posts.createPost(author, community)];
@@ -127,13 +133,17 @@ describeEachDatabase('votes: posts that do not exist', (target) => {
     await vi.waitFor(async () => expect(await topIds(votes, `community=${community}`)).toEqual([kept]), { timeout: 15_000, interval: 50 });
     expect(await topIds(votes)).not.toContain(deleted);
     expect(await rankIds(votes, [deleted, kept])).toEqual([kept]);
-    // the directory had the post cached as found: the vote is refused all the same
-    expect((await vote(votes, deleted, 'down')).statusCode).toBe(404);
-    expect((await vote(votes, deleted, 'none')).statusCode).toBe(404);
-    expect(await tallyRow(votes, deleted)).toMatchObject({ upvotes: 3, downvotes: 0 });
+    // recorded (votes does not check existence), but the post's karma is frozen and it stays out of top lists
+    const karmaEvents = await karmaEventsFor(votes, author.id);
+    expect((await vote(votes, deleted, 'down')).statusCode).toBe(200);
+    expect((await vote(votes, deleted, 'none')).statusCode).toBe(200);
+    expect(await tallyRow(votes, deleted)).toMatchObject({ upvotes: 3, downvotes: 1 });
+    expect(await karmaEventsFor(votes, author.id)).toBe(karmaEvents);
+    expect(await topIds(votes, `community=${community}`)).toEqual([kept]);
+    expect(await rankIds(votes, [deleted, kept])).toEqual([kept]);
   });
 
-  it('refuses votes on a post deleted before anyone voted on it, even when the deletion arrives first', async () => {
+  it('keeps a post deleted before anyone voted on it gone, even when the deletion arrives first', async () => {
     const author = someVoter();
     const postId = await posts.createPost(author);
     await posts.deletePost(author, postId);
@@ -141,8 +151,10 @@ describeEachDatabase('votes: posts that do not exist', (target) => {
       timeout: 15_000,
       interval: 50,
     });
-    expect((await vote(votes, postId)).statusCode).toBe(404);
-    expect(await tallyRow(votes, postId)).toMatchObject({ upvotes: 0, downvotes: 0, score: 0 });
+    expect((await vote(votes, postId)).statusCode).toBe(200);
+    expect(await tallyRow(votes, postId)).toMatchObject({ upvotes: 1, score: 1, gone_at: expect.any(String) });
+    expect(await karmaEventsFor(votes, author.id)).toBe(0);
+    expect(await topIds(votes)).not.toContain(postId);
   });
 
   it('lets only posts (or an admin) announce a deletion, and a repeat changes nothing', async () => {

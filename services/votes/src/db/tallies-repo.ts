@@ -141,17 +141,6 @@ export function createTalliesRepo(db: Db) {
         .execute();
     },
 
-    /** Like markGone, for a post that may have votes recorded while posts was down; no row, no change. */
-    async markGoneIfKnown(postId: number, trx: Db): Promise<void> {
-      const now = new Date().toISOString();
-      await trx
-        .updateTable('post_tallies')
-        .set({ gone_at: now, next_resolve_at: null, updated_at: now })
-        .where('post_id', '=', postId)
-        .where('gone_at', 'is', null)
-        .execute();
-    },
-
     /** Posts whose look-up (or re-check) is due: unresolved ones, and resolved ones queued by migration 091. */
     async dueForResolution(now: string, limit: number): Promise<TallyRecord[]> {
       const rows = await db

@@ -1,5 +1,5 @@
 import type { votes as contracts } from '@codeyard/contracts';
-import { type Actor, enqueueEvent, notFound, requireServiceOrAdmin, requireUser } from '@codeyard/service-kit';
+import { type Actor, enqueueEvent, requireServiceOrAdmin, requireUser } from '@codeyard/service-kit';
 import type { Kysely } from 'kysely';
 import type { VotesDatabase } from '../db/schema.js';
 import type { PostInfo, TalliesRepo, TallyRecord } from '../db/tallies-repo.js';
@@ -24,8 +24,6 @@ function nextResolveAt(attempts: number): string {
 }
 
 type Db = Kysely<VotesDatabase>;
-
-const postGone = (postId: number) => notFound(`Post ${postId} does not exist`);
 
 /**
  * Runs tasks with the same key one after another, in arrival order; other keys run concurrently.
@@ -53,8 +51,10 @@ function createKeyedQueue() {
  * - self-votes count in the tally but not in the author's karma;
  * - a vote is recorded even when posts is down: the author is looked up later, and the karma of
  *   every vote cast meanwhile is sent then, in one event;
- * - a post posts says does not exist (a 404, or its deletion event) is gone: votes on it answer
- *   404, its tally leaves top lists and rank. Only posts posts has confirmed reach top lists.
+ * - votes does not check that a post exists before recording a vote (API.md): a vote on any id is
+ *   recorded and answered 200. A post posts says does not exist (a 404, or its deletion event) is
+ *   gone: its tally leaves top lists and rank, and votes on it move no karma (a deleted post's
+ *   karma is frozen). Only posts posts has confirmed reach top lists.
  */
 export function createVoting(deps: { db: Db; tallies: TalliesRepo; votes: VotesRepo; directory: PostDirectory; wakeRelay: () => void }) {
   const { db, tallies, votes, directory, wakeRelay } = deps;
@@ -81,7 +81,7 @@ export function createVoting(deps: { db: Db; tallies: TalliesRepo; votes: VotesR
     const cached = directory.cached(postId);
     if (cached) return { status: 'found', info: cached };
     const known = await tallies.find(postId);
-    if (known?.goneAt) throw postGone(postId);
+    if (known?.goneAt) return undefined;
     if (known && known.authorId !== null) return undefined;
     if (known?.nextResolveAt && known.nextResolveAt > new Date().toISOString()) return undefined;
     return directory.lookup(postId, requestId);
@@ -111,28 +111,22 @@ export function createVoting(deps: { db: Db; tallies: TalliesRepo; votes: VotesR
       const user = requireUser(actor);
       const to = DIRECTION_VALUE[direction];
       const lookup = await lookUpIfUnknown(postId, requestId);
-      if (lookup?.status === 'missing') {
-        // Nothing recorded; votes already cast on it (while posts was down) leave the top lists.
-        await onePerPost(postId, () => db.transaction().execute((trx) => tallies.markGoneIfKnown(postId, trx)));
-        throw postGone(postId);
-      }
       const outcome = await onePerPost(postId, () =>
         db.transaction().execute(async (trx) => {
           const locked = await tallies.lockOrCreate(postId, lookup?.status === 'found' ? lookup.info : undefined, trx);
-          // Deleted meanwhile (its event came in after the look-up): the vote is not recorded.
-          if (locked.goneAt !== null) return 'gone' as const;
+          // A missing post is marked gone here; one deleted meanwhile (its event came in after the
+          // look-up) is gone already: either way the vote is recorded and moves no karma.
           let { tally, enqueued } = await applyLookup(trx, locked, lookup);
           const from = await votes.directionOf(user.id, postId, trx);
           if (from === to) return { tally, enqueued };
           await votes.set(user.id, postId, to, trx);
           tally = await tallies.applyChange(postId, from, to, trx);
-          if (tally.authorId !== null && tally.authorId !== user.id) {
+          if (tally.goneAt === null && tally.authorId !== null && tally.authorId !== user.id) {
             enqueued = (await enqueueKarma(trx, tally.authorId, to - from)) || enqueued;
           }
           return { tally, enqueued };
         }),
       );
-      if (outcome === 'gone') throw postGone(postId);
       if (outcome.enqueued) wakeRelay();
       return { ...presentTally(postId, outcome.tally), my_vote: direction };
     },

@@ -12,8 +12,9 @@ export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
   const voteDescription =
     "One vote per user and post. The post's author gains 1 karma per upvote and loses 1 per downvote, undone when " +
     'the vote changes or is retracted (self-votes count in the tally, not in karma). The vote is recorded even ' +
-    'when the posts service is down; karma follows once the author is known. A post the posts service says does ' +
-    'not exist (never created, or deleted) answers 404 and records nothing.';
+    'when the posts service is down or does not know the post (votes does not check that a post exists); karma ' +
+    'follows once the author is known. A post the posts service says does not exist (never created, or deleted) is ' +
+    'gone: its votes are recorded and counted, but move no karma and never appear in top lists or rank.';
 
   app.put(
     '/votes/:post_id',
@@ -115,7 +116,7 @@ export function registerVoteRoutes(app: ServiceApp, voting: Voting) {
     {
       schema: {
         tags,
-        summary: 'Internal: the posts service deleted this post (its tally leaves top lists and rank, votes on it 404)',
+        summary: 'Internal: the posts service deleted this post (its tally leaves top lists and rank, its karma is frozen)',
         description: 'Posts sends it through its outbox; repeating it changes nothing. Service `posts` or an admin.',
         security,
         params: contract.postIdParams,
