@@ -194,11 +194,26 @@ export function createFastify(options: {
  * One access line per request, written when it is answered (Fastify's default is two: incoming
  * and completed, each serialising the request or reply object). Errors keep Fastify's own lines.
  */
+/**
+ * The caller's address for the access line, or none once the connection is gone: with
+ * `trustProxy`, Fastify's `request.ip` reads `request.raw.socket.remoteAddress`, and the socket can
+ * be detached by the time the line is written (seen on the VM layout behind Caddy: both gateways
+ * exited with "Cannot read properties of null (reading 'remoteAddress')" in this logger).
+ */
+function clientIp(request: FastifyRequest): string | undefined {
+  if (!request.raw.socket) return undefined;
+  try {
+    return request.ip;
+  } catch {
+    return undefined;
+  }
+}
+
 class AccessLog extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime, ip: request.ip };
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime, ip: clientIp(request) };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
   }

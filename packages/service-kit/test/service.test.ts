@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import {
   AppError,
   buildService,
@@ -225,5 +226,57 @@ describe('service-kit: errors and probes', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ done: true });
     await closing;
+  });
+});
+
+// The VM layout once saw both gateways exit from the access line's `request.ip` after a socket
+// was detached behind Caddy (service-kit's clientIp guards it). These cases — a client hanging up
+// mid-request, a health check closing right after its answer — did not reproduce that crash here,
+// but each must keep the service up.
+describe('service-kit: a client that hangs up behind a trusted proxy', () => {
+  it('does not take the service down when the request completes after its socket is gone', async () => {
+    const { app } = await buildService({ name: 'demo', description: 'test', config: config({ TRUST_PROXY: '1', LOG_LEVEL: 'info' }) });
+    const crashes: unknown[] = [];
+    const onCrash = (error: unknown) => crashes.push(error);
+    process.on('uncaughtException', onCrash);
+    let release: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      app.get('/slow', async () => {
+        resolve();
+        await new Promise<void>((go) => {
+          release = go;
+        });
+        return { done: true };
+      });
+    });
+    try {
+      const address = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
+      const socket = connect(Number(address.port), '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write('GET /slow HTTP/1.1\r\nhost: demo\r\nx-forwarded-for: 203.0.113.7\r\n\r\n');
+      await started;
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(crashes).toEqual([]);
+      // A proxy's health check: one request per connection, closed as soon as the answer is in.
+      for (let i = 0; i < 20; i += 1) {
+        await new Promise<void>((resolve) => {
+          const probe = connect(Number(address.port), '127.0.0.1');
+          probe.on('error', () => resolve());
+          probe.on('data', () => probe.destroy());
+          probe.on('close', () => resolve());
+          probe.write('GET /ping HTTP/1.1\r\nhost: demo\r\nconnection: close\r\nx-forwarded-for: 203.0.113.9\r\n\r\n');
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(crashes).toEqual([]);
+      const after = await app.inject({ method: 'GET', url: '/ping', headers: { 'x-forwarded-for': '203.0.113.8' } });
+      expect(after.statusCode).toBe(200);
+    } finally {
+      process.off('uncaughtException', onCrash);
+      await app.close();
+    }
   });
 });
